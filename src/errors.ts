@@ -1,0 +1,152 @@
+/**
+ * zkseq's errors: one base class, one subclass per failure, each with a
+ * machine-readable `code`. The CLI prints `shortMessage`; the HTTP services
+ * answer `{ error: code, message }`; the inbox contract has a matching custom error.
+ *
+ * @example
+ * try { buildWitnessInput(...) } catch (e) {
+ *   if (e instanceof WeightBelowThresholdError) console.log(e.code, e.shortMessage)
+ * }
+ */
+export class ZkseqError extends Error {
+  /** A stable identifier, e.g. `WEIGHT_BELOW_THRESHOLD`. */
+  readonly code: string;
+  /** One readable line. */
+  readonly shortMessage: string;
+  /** Extra context (values, indices), if any. */
+  readonly details: string | undefined;
+
+  constructor(code: string, shortMessage: string, options: { details?: string; cause?: unknown } = {}) {
+    super(options.details ? `${shortMessage}\n\nDetails: ${options.details}` : shortMessage, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.shortMessage = shortMessage;
+    this.details = options.details;
+  }
+}
+
+/** A value is not a valid element of the BN254 scalar field, or not of the width it must have. */
+export class InvalidFieldElementError extends ZkseqError {
+  constructor(what: string, value: unknown, bound: string) {
+    super("INVALID_FIELD_ELEMENT", `${what} must be an integer in ${bound}, got ${String(value)}`);
+  }
+}
+
+/** An argument is malformed (wrong type, wrong length, inconsistent with another). */
+export class InvalidArgumentError extends ZkseqError {
+  constructor(message: string, details?: string) {
+    super("INVALID_ARGUMENT", message, details === undefined ? {} : { details });
+  }
+}
+
+/** The batch has more transactions (or forced transactions) than the circuit build holds. */
+export class BatchTooLargeError extends ZkseqError {
+  constructor(what: "transactions" | "forced transactions", count: number, max: number, build: string) {
+    super("BATCH_TOO_LARGE", `${count} ${what} do not fit build '${build}' (at most ${max})`);
+  }
+}
+
+/** A receive time is not a u32 millisecond offset from the header's timeBase. */
+export class TimestampOutOfRangeError extends ZkseqError {
+  constructor(value: unknown, where: string) {
+    super("TIMESTAMP_OUT_OF_RANGE", `receive time ${String(value)} at ${where} is not an integer in [0, 2^32)`);
+  }
+}
+
+/** A report names a member that is not in the committee (or whose key does not match). */
+export class UnknownSignerError extends ZkseqError {
+  constructor(what: string) {
+    super("UNKNOWN_SIGNER", `signer ${what} is not a member of the committee`);
+  }
+}
+
+/** Two reports come from the same member. */
+export class DuplicateSignerError extends ZkseqError {
+  constructor(memberIndex: number) {
+    super("DUPLICATE_SIGNER", `member ${memberIndex} signed more than one report`);
+  }
+}
+
+/** The number of reports does not match the build's signer slots. */
+export class WrongSignerCountError extends ZkseqError {
+  constructor(got: number, want: number, build: string) {
+    super("WRONG_SIGNER_COUNT", `build '${build}' takes exactly ${want} signed reports, got ${got}`);
+  }
+}
+
+/** The signers' weights add up to less than the committee's threshold. */
+export class WeightBelowThresholdError extends ZkseqError {
+  constructor(weight: bigint, threshold: bigint) {
+    super("WEIGHT_BELOW_THRESHOLD", `signers' weight ${weight} is below the threshold ${threshold}`);
+  }
+}
+
+/** A report's signature does not verify. */
+export class InvalidSignatureError extends ZkseqError {
+  constructor(memberIndex: number) {
+    super("INVALID_SIGNATURE", `the report of member ${memberIndex} has an invalid signature`);
+  }
+}
+
+/** Two fair-ordered transactions are out of (fairTime, txHash) order. */
+export class UnsortedTransactionsError extends ZkseqError {
+  constructor(slot: number) {
+    super("UNSORTED_TRANSACTIONS", `slots ${slot} and ${slot + 1} are not in (fairTime, txHash) order`);
+  }
+}
+
+/** The same transaction appears twice. */
+export class DuplicateTransactionError extends ZkseqError {
+  constructor(txHash: bigint, slot: number) {
+    super("DUPLICATE_TRANSACTION", `transaction 0x${txHash.toString(16)} appears more than once (again at slot ${slot})`);
+  }
+}
+
+/** The forced range, its accumulators and the forced transactions do not agree. */
+export class ForcedRangeMismatchError extends ZkseqError {
+  constructor(message: string) {
+    super("FORCED_RANGE_MISMATCH", message);
+  }
+}
+
+/** The committee is malformed (duplicate keys, bad weights or threshold, too many members). */
+export class InvalidCommitteeError extends ZkseqError {
+  constructor(message: string) {
+    super("INVALID_COMMITTEE", message);
+  }
+}
+
+/** A header is inconsistent with the batch it describes. */
+export class HeaderMismatchError extends ZkseqError {
+  constructor(field: string, expected: bigint | number, got: bigint | number) {
+    super("HEADER_MISMATCH", `header ${field} is ${got} but the batch gives ${expected}`);
+  }
+}
+
+/** No circuit build of that name. */
+export class UnknownBuildError extends ZkseqError {
+  constructor(name: string, known: readonly string[]) {
+    super("UNKNOWN_BUILD", `unknown circuit build '${name}' (known: ${known.join(", ")})`);
+  }
+}
+
+/** The powers-of-tau file is missing, unreadable or too small for the circuit. */
+export class PtauError extends ZkseqError {
+  constructor(message: string, cause?: unknown) {
+    super("PTAU", message, cause === undefined ? {} : { cause });
+  }
+}
+
+/** A circuit failed to compile or set up. */
+export class CircuitBuildError extends ZkseqError {
+  constructor(message: string, details?: string, cause?: unknown) {
+    super("CIRCUIT_BUILD", message, { ...(details === undefined ? {} : { details }), cause });
+  }
+}
+
+/** A keystore file cannot be read or decrypted. */
+export class KeystoreError extends ZkseqError {
+  constructor(message: string, cause?: unknown) {
+    super("KEYSTORE", message, cause === undefined ? {} : { cause });
+  }
+}

@@ -1,0 +1,121 @@
+/** Deterministic keys, committees and random valid batches for the tests. */
+import { createHash } from "node:crypto";
+import { generateMemberKey, type MemberKey } from "../../src/keys.js";
+import { Committee } from "../../src/committee.js";
+import { ForcedQueue } from "../../src/forced.js";
+import { proposeBatch, type Proposal } from "../../src/batch.js";
+import { batchHash } from "../../src/header.js";
+import { signReport, type SignedReport } from "../../src/report.js";
+import { buildWitnessInput, type BatchWitness } from "../../src/witness.js";
+import { getBuild } from "../../src/builds.js";
+import { TX_HASH_BITS } from "../../src/field.js";
+
+/** A small seeded PRNG (mulberry32), so a failing random case can be replayed from its seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function testKey(i: number, salt = "zkseq-test"): MemberKey {
+  return generateMemberKey(new Uint8Array(createHash("sha256").update(`${salt}:${i}`).digest()));
+}
+
+export function randomTxHash(r: () => number): bigint {
+  let v = 0n;
+  for (let i = 0; i < 8; i++) v = (v << 32n) | BigInt(Math.floor(r() * 2 ** 32));
+  return v & ((1n << BigInt(TX_HASH_BITS)) - 1n);
+}
+
+export function makeCommittee(opts: { size: number; depth: number; weights?: bigint[]; threshold?: bigint; epoch?: bigint; salt?: string }) {
+  const keys = Array.from({ length: opts.size }, (_, i) => testKey(i, opts.salt));
+  const committee = new Committee({
+    depth: opts.depth,
+    members: keys.map((k, i) => ({ publicKey: k.publicKey, weight: opts.weights?.[i] ?? 1n })),
+    thresholdWeight: opts.threshold ?? BigInt(Math.ceil((2 * opts.size + 1) / 3)),
+    epoch: opts.epoch ?? 0n,
+  });
+  return { committee, keys };
+}
+
+export interface Scenario {
+  buildId: string;
+  committee: Committee;
+  keys: MemberKey[];
+  signers: number[];
+  proposal: Proposal;
+  reports: SignedReport[];
+  witness: BatchWitness;
+  queue: ForcedQueue;
+}
+
+/**
+ * A random valid batch for a build: `txs` fair-ordered candidates (some with
+ * tied fair times), `forced` forced ones after `consumed` earlier queue
+ * entries, signed by a random Q-subset of the committee.
+ */
+export function makeScenario(opts: {
+  seed: number;
+  buildId?: string;
+  txs?: number;
+  forced?: number;
+  consumed?: number;
+  committeeSize?: number;
+  weights?: bigint[];
+  threshold?: bigint;
+  signers?: number[];
+}): Scenario {
+  const r = rng(opts.seed);
+  const build = getBuild(opts.buildId ?? "dev");
+  const { D, Q, B, F } = build.params;
+  const size = opts.committeeSize ?? Math.min(2 ** D, Q + 1);
+  const { committee, keys } = makeCommittee({ size, depth: D, ...(opts.weights ? { weights: opts.weights } : {}), threshold: opts.threshold ?? BigInt(Q) });
+  let signers = opts.signers;
+  if (!signers) {
+    const all = Array.from({ length: size }, (_, i) => i);
+    for (let i = all.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [all[i], all[j]] = [all[j]!, all[i]!];
+    }
+    signers = all.slice(0, Q);
+  }
+  const nForced = opts.forced ?? Math.floor(r() * (F + 1));
+  const consumed = opts.consumed ?? Math.floor(r() * 3);
+  const queue = new ForcedQueue();
+  for (let i = 0; i < consumed + nForced; i++) queue.append(randomTxHash(r), BigInt(1_700_000_000 + i));
+  const nTx = Math.min(opts.txs ?? Math.floor(r() * (B - nForced + 1)), B - nForced);
+
+  const timeBase = 1_750_000_000_000;
+  const candidates = Array.from({ length: nTx }, () => randomTxHash(r));
+  const tiedTime = timeBase + 500;
+  const receivedAt = signers.map(() => new Map<bigint, number>());
+  candidates.forEach((h, n) => {
+    const tied = n % 3 === 2; // every third tx: every signer saw it at the same moment -> equal fair times
+    receivedAt.forEach((m) => {
+      if (!tied && r() < 0.1) return; // this signer never saw it
+      m.set(h, tied ? tiedTime : timeBase + Math.floor(r() * 2000));
+    });
+  });
+  const proposal = proposeBatch({
+    build,
+    chainId: 31337n,
+    inbox: 0x5fbdb2315678afecb367f032d93f642f64180aa3n,
+    batchNumber: BigInt(1 + Math.floor(r() * 1000)),
+    prevBatchHash: randomTxHash(r),
+    committee,
+    forced: { from: BigInt(consumed), accFrom: queue.accAt(consumed), txHashes: queue.slice(consumed, consumed + nForced) },
+    candidates,
+    receivedAt,
+    signers,
+    timeBase: BigInt(timeBase),
+  });
+  const bHash = batchHash(proposal.header);
+  const reports = signers.map((s, j) => signReport(keys[s]!, s, bHash, proposal.times[j]!));
+  const witness = buildWitnessInput({ build, header: proposal.header, committee, txHashes: proposal.txHashes, reports });
+  return { buildId: build.id, committee, keys, signers, proposal, reports, witness, queue };
+}
