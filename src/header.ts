@@ -177,7 +177,7 @@ export function headerFromJSON(json: unknown): BatchHeader {
   const src = json as Record<string, unknown>;
   const out = {} as BatchHeader;
   for (const f of HEADER_FIELDS) {
-    if (!(f in src)) throw new InvalidArgumentError(`header.${f} is missing`);
+    if (src[f] === undefined || src[f] === null) throw new InvalidArgumentError(`header.${f} is missing`);
     out[f] = toBigInt(src[f], `header.${f}`);
   }
   return validateHeader(out);
