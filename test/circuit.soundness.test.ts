@@ -60,6 +60,16 @@ function sortedTimes(s: Scenario): number[][] {
   return [...s.reports].sort((a, b) => a.memberIndex - b.memberIndex).map((r) => [...r.times]);
 }
 
+/** The scenario's slots and report times with slots i and i+1 swapped. */
+function swapSlots(s: Scenario, i: number): { txs: bigint[]; times: number[][] } {
+  const swap = <T>(a: T[]): T[] => {
+    const c = [...a];
+    [c[i], c[i + 1]] = [c[i + 1]!, c[i]!];
+    return c;
+  };
+  return { txs: swap(s.proposal.txHashes), times: sortedTimes(s).map(swap) };
+}
+
 async function rejects(input: CircuitInput, template: RegExp, why: string): Promise<void> {
   const tester = await devTester();
   await assert.rejects(tester.witness(input), (e: Error) => {
@@ -190,13 +200,7 @@ test("an out-of-order pair is rejected", async () => {
   const fair = s.witness.fairTimes;
   let i = k;
   while (i + 1 < s.proposal.txHashes.length && fair[i] === fair[i + 1]) i++;
-  const txs = [...s.proposal.txHashes];
-  [txs[i], txs[i + 1]] = [txs[i + 1]!, txs[i]!];
-  const times = sortedTimes(s).map((t) => {
-    const c = [...t];
-    [c[i], c[i + 1]] = [c[i + 1]!, c[i]!];
-    return c;
-  });
+  const { txs, times } = swapSlots(s, i);
   await rejects(rebuild(s, { txHashes: txs, times }), /Batch_/, "swapped slots");
 });
 
@@ -205,13 +209,7 @@ test("ties broken against txHash order are rejected", async () => {
   const fair = s.witness.fairTimes;
   const i = fair.findIndex((t, n) => n + 1 < 8 && t === fair[n + 1]);
   assert.ok(i >= 0);
-  const txs = [...s.proposal.txHashes];
-  [txs[i], txs[i + 1]] = [txs[i + 1]!, txs[i]!];
-  const times = sortedTimes(s).map((t) => {
-    const c = [...t];
-    [c[i], c[i + 1]] = [c[i + 1]!, c[i]!];
-    return c;
-  });
+  const { txs, times } = swapSlots(s, i);
   await rejects(rebuild(s, { txHashes: txs, times }), /Batch_/, "tie in the wrong order");
 });
 
