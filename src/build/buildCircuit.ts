@@ -94,6 +94,19 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
+/**
+ * Moves a finished temporary folder into its cache place. When another process
+ * published the same build first (its `marker` file exists), theirs is kept.
+ */
+async function publish(tmp: string, dir: string, marker: string): Promise<void> {
+  await mkdir(dirname(dir), { recursive: true });
+  try {
+    await rename(tmp, dir);
+  } catch (e) {
+    if (!(await exists(join(dir, marker)))) throw e;
+  }
+}
+
 function runCircom(args: string[], logger: Logger): Promise<void> {
   const cli = join(packageDir("circom2"), "cli.js");
   return new Promise((resolveRun, reject) => {
@@ -150,13 +163,7 @@ export async function compileCircuit(buildOrId: string | CircuitBuild, options: 
       const meta = { build: build.id, params: build.params, constraints: r1cs.nConstraints, publicSignals: publicCount, wires: r1cs.nVars, compiledAt: new Date().toISOString() };
       await writeFile(join(tmp, "compile.json"), JSON.stringify(meta, null, 2) + "\n");
       logger.info(`[compile] done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${r1cs.nConstraints} constraints, ${publicCount} public signals`);
-      await mkdir(dirname(dir), { recursive: true });
-      try {
-        await rename(tmp, dir);
-      } catch (e) {
-        // Another process finished the same build first: keep theirs.
-        if (!(await exists(join(dir, "compile.json")))) throw e;
-      }
+      await publish(tmp, dir, "compile.json");
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
@@ -238,11 +245,7 @@ export async function buildCircuit(buildOrId: string | CircuitBuild, options: Bu
       join(tmp, "setup.json"),
       JSON.stringify({ ptau: { sha256: ptau.sha256, power: ptau.power, generated: ptau.generated }, singleParty: true, createdAt: new Date().toISOString() }, null, 2) + "\n",
     );
-    try {
-      await rename(tmp, setupDir);
-    } catch (e) {
-      if (!(await exists(join(setupDir, "setup.json")))) throw e;
-    }
+    await publish(tmp, setupDir, "setup.json");
   } finally {
     await rm(tmp, { recursive: true, force: true });
     await releaseCurves();
@@ -259,10 +262,4 @@ async function artifactsIn(compiled: CompiledCircuit, setupDir: string): Promise
     solidityVerifier: join(setupDir, "Verifier.sol"),
     ptau: setup.ptau,
   };
-}
-
-/** Copies a build's artifacts to a folder (for deployment or fixtures). */
-export async function exportArtifacts(art: CircuitArtifacts, to: string): Promise<void> {
-  await mkdir(to, { recursive: true });
-  for (const f of [art.wasm, art.zkey, art.verificationKey, art.solidityVerifier]) await cp(f, join(to, f.split("/").pop()!));
 }
