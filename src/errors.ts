@@ -150,3 +150,66 @@ export class KeystoreError extends ZkseqError {
     super("KEYSTORE", message, cause === undefined ? {} : { cause });
   }
 }
+
+/** The prover's queue is full: retry later. */
+export class QueueFullError extends ZkseqError {
+  constructor(limit: number) {
+    super("QUEUE_FULL", `the proving queue is full (${limit} jobs waiting); retry later`);
+  }
+}
+
+/** No job with this id. */
+export class JobNotFoundError extends ZkseqError {
+  constructor(id: string) {
+    super("JOB_NOT_FOUND", `no job with id ${id}`);
+  }
+}
+
+/** The job has no proof (yet, or ever: it failed or was cancelled). */
+export class JobNotDoneError extends ZkseqError {
+  constructor(id: string, state: string) {
+    super("JOB_NOT_DONE", `job ${id} has no proof: it is ${state}`);
+  }
+}
+
+/** A proving job was cancelled before it finished. */
+export class JobCancelledError extends ZkseqError {
+  constructor(what = "the proving job") {
+    super("JOB_CANCELLED", `${what} was cancelled`);
+  }
+}
+
+/** A proving job ran longer than its timeout. */
+export class JobTimeoutError extends ZkseqError {
+  constructor(timeoutMs: number) {
+    super("JOB_TIMEOUT", `the proving job did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** A proving worker died (crash, out of memory) on every attempt at a job. */
+export class WorkerCrashedError extends ZkseqError {
+  constructor(attempts: number, cause: unknown) {
+    super("WORKER_CRASHED", `the proving worker crashed on all ${attempts} attempts (last: ${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+  }
+}
+
+/** A freshly made proof did not verify against the build's verification key: never returned as a result. */
+export class ProofVerificationError extends ZkseqError {
+  constructor(buildId: string) {
+    super("PROOF_NOT_VERIFIED", `the proof made with build '${buildId}' does not verify against its verification key (mismatched zkey and verification key?)`);
+  }
+}
+
+/** The circuit rejects the input (a constraint fails while computing the witness). */
+export class CircuitInputRejectedError extends ZkseqError {
+  constructor(buildId: string, reason: string) {
+    super("CIRCUIT_INPUT_REJECTED", `build '${buildId}' rejects the input: ${reason}`);
+  }
+}
+
+/** The prover is shutting down or closed. */
+export class ProverClosedError extends ZkseqError {
+  constructor() {
+    super("PROVER_CLOSED", "the prover is closed");
+  }
+}

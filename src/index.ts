@@ -19,6 +19,7 @@ export * from "./report.js";
 export * from "./builds.js";
 export * from "./witness.js";
 export * from "./batch.js";
+export * from "./batchFile.js";
 export * from "./logger.js";
 export * from "./build/buildCircuit.js";
 export * from "./build/ptau.js";

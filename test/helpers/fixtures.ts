@@ -9,6 +9,7 @@ import { signReport, type SignedReport } from "../../src/report.js";
 import { buildWitnessInput, type BatchWitness } from "../../src/witness.js";
 import { getBuild } from "../../src/builds.js";
 import { TX_HASH_BITS } from "../../src/field.js";
+import { batchFileToJSON, type BatchFileJson } from "../../src/batchFile.js";
 
 /** A small seeded PRNG (mulberry32), so a failing random case can be replayed from its seed. */
 export function rng(seed: number): () => number {
@@ -69,6 +70,7 @@ export function makeScenario(opts: {
   weights?: bigint[];
   threshold?: bigint;
   signers?: number[];
+  batchNumber?: bigint;
 }): Scenario {
   const r = rng(opts.seed);
   const build = getBuild(opts.buildId ?? "dev");
@@ -105,7 +107,7 @@ export function makeScenario(opts: {
     build,
     chainId: 31337n,
     inbox: 0x5fbdb2315678afecb367f032d93f642f64180aa3n,
-    batchNumber: BigInt(1 + Math.floor(r() * 1000)),
+    batchNumber: opts.batchNumber ?? BigInt(1 + Math.floor(r() * 1000)),
     prevBatchHash: randomTxHash(r),
     committee,
     forced: { from: BigInt(consumed), accFrom: queue.accAt(consumed), txHashes: queue.slice(consumed, consumed + nForced) },
@@ -118,4 +120,9 @@ export function makeScenario(opts: {
   const reports = signers.map((s, j) => signReport(keys[s]!, s, bHash, proposal.times[j]!));
   const witness = buildWitnessInput({ build, header: proposal.header, committee, txHashes: proposal.txHashes, reports });
   return { buildId: build.id, committee, keys, signers, proposal, reports, witness, queue };
+}
+
+/** A scenario as the BatchFile JSON `zkseq prove` and `POST /jobs` take. */
+export function scenarioBatchJson(s: Scenario): BatchFileJson {
+  return batchFileToJSON({ build: s.buildId, header: s.proposal.header, committee: s.committee, txHashes: s.proposal.txHashes, reports: s.reports });
 }

@@ -1,0 +1,91 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import type { Command } from "commander";
+import { buildCircuit } from "../../src/build/buildCircuit.js";
+import { batchFileFromJSON } from "../../src/batchFile.js";
+import { InvalidArgumentError } from "../../src/errors.js";
+import { headerFromPublicSignals, headerToJSON } from "../../src/header.js";
+import { buildWitnessInput, type CircuitInput } from "../../src/witness.js";
+import { ProvingPool, buildFiles } from "../../prover/provingPool.js";
+import { action } from "../errors.js";
+import { Progress } from "../progress.js";
+
+interface ProveFlags {
+  build?: string;
+  out?: string;
+  ptau?: string;
+  cacheDir?: string;
+}
+
+/**
+ * Reads what `zkseq prove` accepts: a batch file ({ build, header, committee,
+ * txHashes, reports }), a job request ({ build, input }), or a bare circuit input.
+ */
+export function readProveInput(json: unknown, buildFlag: string | undefined): { build: string; input: CircuitInput } {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new InvalidArgumentError("the input file must hold a JSON object");
+  const o = json as Record<string, unknown>;
+  const fileBuild = typeof o.build === "string" ? o.build : undefined;
+  if (buildFlag && fileBuild && buildFlag !== fileBuild) throw new InvalidArgumentError(`--build ${buildFlag} but the file is for build '${fileBuild}'`);
+  const build = buildFlag ?? fileBuild ?? "dev";
+  if ("header" in o) {
+    const batch = batchFileFromJSON({ ...o, build });
+    return { build, input: buildWitnessInput({ build, header: batch.header, committee: batch.committee, txHashes: batch.txHashes, reports: batch.reports }).input };
+  }
+  if ("input" in o) return { build, input: o.input as CircuitInput };
+  return { build, input: o as CircuitInput };
+}
+
+export function registerProve(program: Command): void {
+  program
+    .command("prove")
+    .description("prove one batch with a local worker and write the proof to a file")
+    .argument("<input.json>", "a batch file { build, header, committee, txHashes, reports }, a job { build, input }, or a circuit input")
+    .option("-b, --build <id>", "circuit build (default: the file's, else dev)")
+    .option("-o, --out <file>", "where to write the proof (default: <input>.proof.json)")
+    .option("--ptau <path>", "ptau file or folder for a build not set up yet (default: $ZKSEQ_PTAU)")
+    .option("--cache-dir <dir>", "circuit build cache")
+    .action(
+      action(async (file: string, flags: ProveFlags) => {
+        const progress = new Progress();
+        let text: string;
+        try {
+          text = await readFile(file, "utf8");
+        } catch (e) {
+          throw new InvalidArgumentError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch (e) {
+          throw new InvalidArgumentError(`${file} is not valid JSON: ${(e as Error).message}`);
+        }
+        const { build, input } = readProveInput(json, flags.build);
+        const out = flags.out ?? join(dirname(resolve(file)), basename(file).replace(/\.json$/i, "") + ".proof.json");
+
+        progress.step(`circuit '${build}': compile and set up (cached after the first time)`);
+        const ptau = flags.ptau ?? process.env.ZKSEQ_PTAU;
+        const artifacts = await buildCircuit(build, {
+          ...(ptau ? { ptau } : {}),
+          ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
+          logger: { info: (m) => progress.update(m), warn: (m) => process.stderr.write(`\nWARNING: ${m}\n`) },
+        });
+        progress.done(`circuit '${build}' ready`);
+
+        const pool = new ProvingPool({ workers: 1 });
+        try {
+          progress.step("witness, Groth16 proof and verification");
+          const result = await pool.prove(buildFiles(artifacts), input);
+          progress.done(`proof verified (witness ${(result.timings.witnessMs / 1000).toFixed(1)}s, prove ${(result.timings.proveMs / 1000).toFixed(1)}s)`);
+          const { header, batchHash } = headerFromPublicSignals(result.publicSignals);
+          const doc = { build, proof: result.proof, publicSignals: result.publicSignals, batchHash: batchHash.toString(), header: headerToJSON(header) };
+          await writeFile(out, JSON.stringify(doc, null, 2) + "\n");
+          process.stderr.write(`wrote ${out}\n`);
+        } catch (e) {
+          progress.fail();
+          throw e;
+        } finally {
+          await pool.close();
+        }
+      }),
+    );
+}

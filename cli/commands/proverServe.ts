@@ -1,0 +1,66 @@
+import type { Command } from "commander";
+import { pino } from "pino";
+import { createProver } from "../../prover/prover.js";
+import { createProverServer } from "../../prover/httpServer.js";
+import { action, positiveInt } from "../errors.js";
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  workers?: number;
+  db: string;
+  builds: string;
+  ptau?: string;
+  cacheDir?: string;
+  maxQueue: number;
+  jobTimeout: number;
+  logLevel: string;
+}
+
+export function registerProverServe(program: Command): void {
+  const prover = program.command("prover").description("the proving service");
+  prover
+    .command("serve")
+    .description("run the proving service's HTTP API (POST /jobs, GET /jobs/:id, GET /jobs/:id/proof, DELETE /jobs/:id, /healthz, /metrics)")
+    .option("-p, --port <n>", "port (0: any free port)", positiveInt("--port"), 7300)
+    .option("--host <addr>", "address to listen on", "127.0.0.1")
+    .option("-w, --workers <n>", "proving workers (default: available cores)", positiveInt("--workers"))
+    .option("--db <file>", "SQLite job store", "zkseq-prover.db")
+    .option("--builds <ids>", "comma-separated builds to accept", "dev")
+    .option("--ptau <path>", "ptau file or folder for builds not set up yet (default: $ZKSEQ_PTAU)")
+    .option("--cache-dir <dir>", "circuit build cache")
+    .option("--max-queue <n>", "jobs waiting at most before new ones are refused", positiveInt("--max-queue"), 1000)
+    .option("--job-timeout <seconds>", "fail a proof that takes longer", positiveInt("--job-timeout"), 600)
+    .option("--log-level <level>", "pino log level", "info")
+    .action(
+      action(async (flags: ServeFlags) => {
+        const logger = pino({ level: flags.logLevel, base: { service: "zkseq-prover" } });
+        const ptau = flags.ptau ?? process.env.ZKSEQ_PTAU;
+        const p = await createProver({
+          builds: flags.builds.split(",").map((s) => s.trim()).filter(Boolean),
+          db: flags.db,
+          ...(flags.workers ? { workers: flags.workers } : {}),
+          ...(ptau ? { ptau } : {}),
+          ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
+          maxQueued: flags.maxQueue,
+          jobTimeoutMs: flags.jobTimeout * 1000,
+          logger,
+          processMetrics: true,
+        });
+        const app = createProverServer(p, { logger });
+        const address = await app.listen({ port: flags.port, host: flags.host });
+        logger.info({ address, builds: p.buildIds, workers: p.pool.size, db: flags.db }, "prover listening");
+        let stopping = false;
+        const stop = async (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          logger.info({ signal }, "shutting down: running jobs go back to the queue");
+          await app.close();
+          await p.close();
+          process.exit(0);
+        };
+        process.on("SIGINT", () => void stop("SIGINT"));
+        process.on("SIGTERM", () => void stop("SIGTERM"));
+      }),
+    );
+}

@@ -1,0 +1,21 @@
+/** The zkseq command line: `zkseq --help`. */
+import { Command } from "commander";
+import { registerProve } from "./commands/prove.js";
+import { registerProverServe } from "./commands/proverServe.js";
+import { errorLine } from "./errors.js";
+
+const program = new Command("zkseq")
+  .description("validity-proven batches from a decentralized sequencer committee")
+  .version("0.1.0")
+  .showHelpAfterError()
+  .configureOutput({ outputError: (str, write) => write(str) });
+
+registerProve(program);
+registerProverServe(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.stderr.write(`zkseq: error: ${errorLine(e)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,152 @@
+/**
+ * The proving worker: one function of one serializable task. Each worker keeps,
+ * per build, the witness calculator and the zkey bytes it loaded on its first
+ * task, and proves on a single-threaded BN254 curve so that N workers use N
+ * cores (snarkjs would otherwise start a thread per core inside every worker).
+ * Every proof is verified before it is returned.
+ */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { threadId } from "node:worker_threads";
+import * as snarkjs from "snarkjs";
+import { buildBn128 } from "ffjavascript";
+import { ProofVerificationError } from "../src/errors.js";
+import type { CircuitInput } from "../src/witness.js";
+
+const require = createRequire(import.meta.url);
+
+/** The files of one build a worker needs. */
+export interface BuildFiles {
+  id: string;
+  wasm: string;
+  zkey: string;
+  verificationKey: string;
+  /** circom's generated witness_calculator (CommonJS). */
+  witnessCalculator: string;
+}
+
+export interface ProveTask {
+  build: BuildFiles;
+  input: CircuitInput;
+}
+
+export interface Groth16Proof {
+  pi_a: string[];
+  pi_b: string[][];
+  pi_c: string[];
+  protocol: string;
+  curve: string;
+}
+
+export interface ProveTaskResult {
+  proof: Groth16Proof;
+  publicSignals: string[];
+  /** Milliseconds spent on each step of this task (`load` is 0 once the build is cached in the worker). */
+  timings: { loadMs: number; witnessMs: number; proveMs: number; verifyMs: number };
+  /** The worker isolate's memory after the task: V8 heap and external (zkey bytes, wasm memories). */
+  memory: { heapUsed: number; external: number };
+  threadId: number;
+}
+
+interface WitnessCalculator {
+  calculateWTNSBin(input: unknown, sanityCheck: boolean): Promise<Uint8Array>;
+}
+
+interface LoadedBuild {
+  calculator: WitnessCalculator;
+  zkey: Uint8Array;
+  vkey: unknown;
+}
+
+class WitnessFailure extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+const loaded = new Map<string, Promise<LoadedBuild>>();
+let curve: Promise<unknown> | undefined;
+
+/**
+ * snarkjs asks ffjavascript for "the" curve, which returns globalThis.curve_bn128
+ * when set: installing a single-threaded one makes every snarkjs call in this
+ * worker single-threaded, built once.
+ */
+function singleThreadedCurve(): Promise<unknown> {
+  return (curve ??= buildBn128(true).then((c: unknown) => {
+    (globalThis as { curve_bn128?: unknown }).curve_bn128 = c;
+    return c;
+  }));
+}
+
+async function load(build: BuildFiles): Promise<LoadedBuild> {
+  const key = `${build.id}:${build.zkey}`;
+  let p = loaded.get(key);
+  if (!p) {
+    p = (async () => {
+      const [wasm, zkey, vkey] = await Promise.all([readFile(build.wasm), readFile(build.zkey), readFile(build.verificationKey, "utf8")]);
+      const builder = require(build.witnessCalculator) as (code: Uint8Array) => Promise<WitnessCalculator>;
+      return { calculator: await builder(wasm), zkey: new Uint8Array(zkey), vkey: JSON.parse(vkey) };
+    })();
+    loaded.set(key, p);
+    p.catch(() => loaded.delete(key));
+  }
+  return p;
+}
+
+/** Turns circom's "Error: Assert Failed.\nError in template X_12 line: 34" into one line. */
+export function witnessFailureReason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const template = /Error in template (\w+?)_\d+ line: (\d+)/.exec(msg);
+  if (template) return `a constraint of template ${template[1]} (line ${template[2]}) fails`;
+  const notFound = /Signal not found|Not enough values for input signal (\w+)|Too many values for input signal (\w+)/.exec(msg);
+  if (notFound) return notFound[0];
+  return msg.split("\n")[0]!;
+}
+
+/**
+ * What crosses back to the pool: a result, or a zkseq error as data (errors
+ * thrown across a thread boundary lose their class).
+ */
+export type ProveTaskOutcome = ({ ok: true } & ProveTaskResult) | { ok: false; code: "CIRCUIT_INPUT_REJECTED" | "PROOF_NOT_VERIFIED"; reason: string };
+
+export default async function proveTask(task: ProveTask): Promise<ProveTaskOutcome> {
+  try {
+    return { ok: true, ...(await prove(task)) };
+  } catch (e) {
+    if (e instanceof WitnessFailure) return { ok: false, code: "CIRCUIT_INPUT_REJECTED", reason: e.reason };
+    if (e instanceof ProofVerificationError) return { ok: false, code: "PROOF_NOT_VERIFIED", reason: e.shortMessage };
+    throw e;
+  }
+}
+
+async function prove(task: ProveTask): Promise<ProveTaskResult> {
+  let t = performance.now();
+  await singleThreadedCurve();
+  const build = await load(task.build);
+  const loadMs = performance.now() - t;
+
+  t = performance.now();
+  let wtns: Uint8Array;
+  try {
+    wtns = await build.calculator.calculateWTNSBin(task.input, true);
+  } catch (e) {
+    throw new WitnessFailure(witnessFailureReason(e));
+  }
+  const witnessMs = performance.now() - t;
+
+  t = performance.now();
+  const { proof, publicSignals } = (await snarkjs.groth16.prove({ type: "mem", data: build.zkey }, { type: "mem", data: wtns })) as {
+    proof: Groth16Proof;
+    publicSignals: string[];
+  };
+  const proveMs = performance.now() - t;
+
+  t = performance.now();
+  const ok = await snarkjs.groth16.verify(build.vkey, publicSignals, proof);
+  const verifyMs = performance.now() - t;
+  if (!ok) throw new ProofVerificationError(task.build.id);
+
+  const mem = process.memoryUsage();
+  return { proof, publicSignals, timings: { loadMs, witnessMs, proveMs, verifyMs }, memory: { heapUsed: mem.heapUsed, external: mem.external }, threadId };
+}

@@ -1,0 +1,156 @@
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { ResourceLimits } from "node:worker_threads";
+import { Piscina } from "piscina";
+import {
+  CircuitInputRejectedError,
+  JobCancelledError,
+  JobTimeoutError,
+  ProofVerificationError,
+  ProverClosedError,
+  WorkerCrashedError,
+  ZkseqError,
+} from "../src/errors.js";
+import { silentLogger, type Logger } from "../src/logger.js";
+import type { CircuitInput } from "../src/witness.js";
+import type { BuildFiles, ProveTask, ProveTaskOutcome, ProveTaskResult } from "./proveTask.js";
+
+export type { BuildFiles, Groth16Proof, ProveTaskResult } from "./proveTask.js";
+
+const WORKER = fileURLToPath(new URL("./worker.mjs", import.meta.url));
+
+/** Options of a ProvingPool. */
+export interface ProvingPoolOptions {
+  /** Worker threads (default: `os.availableParallelism()`; never more than that, each worker proves on one core). */
+  workers?: number;
+  /** Attempts at a job when its worker crashes or runs out of memory (default 2: one retry on a fresh worker). */
+  maxAttempts?: number;
+  /** Per-worker limits (default: 4 GiB old generation). A worker that exceeds them is replaced and its job retried. */
+  resourceLimits?: ResourceLimits;
+  logger?: Logger;
+}
+
+/** Per-proof options. */
+export interface ProveOptions {
+  /** Aborting it cancels the proof (a running worker is terminated and replaced). */
+  signal?: AbortSignal;
+  /** Cancel with JobTimeoutError after this many ms. */
+  timeoutMs?: number;
+}
+
+/** A verified proof and how it was made. */
+export interface PoolProof extends ProveTaskResult {
+  /** 1, or more if a worker crashed on an earlier attempt. */
+  attempts: number;
+}
+
+/**
+ * A Piscina pool of Groth16 provers. Each worker loads a build's witness
+ * generator and zkey once and keeps them, proves on a single-threaded curve,
+ * and verifies every proof before returning it.
+ *
+ * @example
+ * const pool = new ProvingPool({ workers: 2 })
+ * const { proof, publicSignals } = await pool.prove(buildFiles(artifacts), input)
+ * await pool.close()
+ */
+export class ProvingPool {
+  /** Worker threads. */
+  readonly size: number;
+  private readonly piscina: Piscina;
+  private readonly maxAttempts: number;
+  private readonly logger: Logger;
+  private closed = false;
+
+  constructor(options: ProvingPoolOptions = {}) {
+    const cores = availableParallelism();
+    const wanted = options.workers ?? cores;
+    if (!Number.isInteger(wanted) || wanted < 1) throw new ZkseqError("INVALID_ARGUMENT", `workers must be a positive integer, got ${wanted}`);
+    this.logger = options.logger ?? silentLogger;
+    if (wanted > cores) this.logger.warn(`${wanted} proving workers asked for but this machine has ${cores} cores: using ${cores}`);
+    this.size = Math.min(wanted, cores);
+    this.maxAttempts = options.maxAttempts ?? 2;
+    this.piscina = new Piscina({
+      filename: WORKER,
+      minThreads: this.size,
+      maxThreads: this.size,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      // snarkjs's web-worker dependency crashes in a worker without workerData.
+      workerData: {},
+      resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: 4096 },
+    });
+    // A worker that dies with no task is replaced by Piscina; keep the event from crashing the process.
+    this.piscina.on("error", (e: unknown) => this.logger.warn(`proving worker error: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  private inFlight = 0;
+
+  /** Proofs running or waiting for a worker now. */
+  get running(): number {
+    return this.inFlight;
+  }
+
+  /** The worker threads (for diagnostics and tests). */
+  get threads(): readonly import("node:worker_threads").Worker[] {
+    return this.piscina.threads;
+  }
+
+  /**
+   * Proves one input with a build. Rejects with CircuitInputRejectedError,
+   * ProofVerificationError, JobCancelledError, JobTimeoutError,
+   * WorkerCrashedError or ProverClosedError.
+   */
+  async prove(build: BuildFiles, input: CircuitInput, options: ProveOptions = {}): Promise<PoolProof> {
+    if (this.closed) throw new ProverClosedError();
+    const timeout = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+    const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    const task: ProveTask = { build, input };
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw abortError(options, timeout);
+      this.inFlight++;
+      let outcome: ProveTaskOutcome;
+      try {
+        outcome = (await this.piscina.run(task, signal ? { signal } : {})) as ProveTaskOutcome;
+      } catch (e) {
+        if (signal?.aborted) throw abortError(options, timeout);
+        if (this.closed) throw new ProverClosedError();
+        if (attempt >= this.maxAttempts) throw new WorkerCrashedError(attempt, e);
+        this.logger.warn(`proving worker failed (${e instanceof Error ? e.message : String(e)}); retrying on a fresh worker (attempt ${attempt + 1}/${this.maxAttempts})`);
+        continue;
+      } finally {
+        this.inFlight--;
+      }
+      if (!outcome.ok) {
+        if (outcome.code === "CIRCUIT_INPUT_REJECTED") throw new CircuitInputRejectedError(build.id, outcome.reason);
+        throw new ProofVerificationError(build.id);
+      }
+      const { ok: _ok, ...result } = outcome;
+      return { ...result, attempts: attempt };
+    }
+  }
+
+  /** Stops the workers (running proofs reject with ProverClosedError). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.piscina.destroy();
+  }
+}
+
+function abortError(options: ProveOptions, timeout: AbortSignal | undefined): ZkseqError {
+  if (timeout?.aborted && !options.signal?.aborted) return new JobTimeoutError(options.timeoutMs!);
+  return new JobCancelledError();
+}
+
+/** The files a worker needs, from buildCircuit()'s artifacts. */
+export function buildFiles(artifacts: { build: { id: string }; wasm: string; zkey: string; verificationKey: string; witnessCalculator: string }): BuildFiles {
+  return {
+    id: artifacts.build.id,
+    wasm: artifacts.wasm,
+    zkey: artifacts.zkey,
+    verificationKey: artifacts.verificationKey,
+    witnessCalculator: artifacts.witnessCalculator,
+  };
+}
