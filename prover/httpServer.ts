@@ -45,7 +45,7 @@ export function createProverServer(prover: Prover, options: ProverServerOptions 
     }
     const fe = err as FastifyError;
     if (fe.statusCode && fe.statusCode < 500) {
-      const code = fe.code === "FST_ERR_CTP_INVALID_JSON" || err instanceof SyntaxError ? "MALFORMED_JSON" : fe.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? "BODY_TOO_LARGE" : "BAD_REQUEST";
+      const code = fe.code?.startsWith("FST_ERR_CTP_INVALID_JSON") || err instanceof SyntaxError ? "MALFORMED_JSON" : fe.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? "BODY_TOO_LARGE" : "BAD_REQUEST";
       return reply.status(fe.statusCode).send({ error: code, message: err.message });
     }
     app.log.error({ err }, "internal error");

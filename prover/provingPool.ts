@@ -103,9 +103,21 @@ export class ProvingPool {
    */
   async prove(build: BuildFiles, input: CircuitInput, options: ProveOptions = {}): Promise<PoolProof> {
     if (this.closed) throw new ProverClosedError();
-    const timeout = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+    // A ref'd timer: it enforces the timeout and keeps the process alive while the proof
+    // is pending (Piscina does not while a task waits for a worker to boot).
+    const timeoutController = new AbortController();
+    const timer = setTimeout(() => timeoutController.abort(), options.timeoutMs ?? 2 ** 31 - 1);
+    const timeout = options.timeoutMs === undefined ? undefined : timeoutController.signal;
     const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    try {
+      return await this.attempts(build, input, options, signal, timeout);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async attempts(build: BuildFiles, input: CircuitInput, options: ProveOptions, signal: AbortSignal | undefined, timeout: AbortSignal | undefined): Promise<PoolProof> {
     const task: ProveTask = { build, input };
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw abortError(options, timeout);
