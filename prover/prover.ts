@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { pino, type Logger as PinoLogger } from "pino";
 import { buildCircuit } from "../src/build/buildCircuit.js";
-import { getBuild } from "../src/builds.js";
+import { getBatchBuild } from "../src/builds.js";
 import { batchFileFromJSON, type BatchFile } from "../src/batchFile.js";
 import { assertField } from "../src/field.js";
 import { headerFromPublicSignals, headerToJSON, type BatchHeaderJson } from "../src/header.js";
@@ -183,7 +183,7 @@ export class Prover extends EventEmitter<{ job: [JobView] }> {
     if (typeof request.build !== "string") throw new InvalidArgumentError("build must be a build id string");
     const files = this.builds.get(request.build);
     if (!files) {
-      getBuild(request.build); // UnknownBuildError for a build that does not exist at all
+      getBatchBuild(request.build); // UnknownBuildError for a build that does not exist or is not a Batch build
       throw new UnknownBuildError(request.build, this.buildIds);
     }
     if ((request.input === undefined) === (request.batch === undefined)) throw new InvalidArgumentError("give exactly one of input or batch");
@@ -369,7 +369,7 @@ export async function createProver(options: ProverOptions = {}): Promise<Prover>
       builds.set(id, ready);
       continue;
     }
-    getBuild(id);
+    getBatchBuild(id);
     const log = logger.child({ build: id });
     const artifacts = await buildCircuit(id, {
       ...(options.ptau ? { ptau: options.ptau } : {}),

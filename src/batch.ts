@@ -1,4 +1,4 @@
-import { getBuild, type CircuitBuild } from "./builds.js";
+import { getBatchBuild, type BatchCircuitBuild } from "./builds.js";
 import { txRoot } from "./txTree.js";
 import { foldForcedAccumulator } from "./forced.js";
 import { fairOrder } from "./ordering.js";
@@ -10,7 +10,7 @@ import { BatchTooLargeError, InvalidArgumentError, TimestampOutOfRangeError } fr
 
 /** What a sequencer knows when it cuts a batch. */
 export interface ProposalRequest {
-  build: string | CircuitBuild;
+  build: string | BatchCircuitBuild;
   chainId: bigint;
   inbox: bigint;
   batchNumber: bigint;
@@ -49,7 +49,7 @@ export interface Proposal {
  * with `signReport(key, index, batchHash(header), times[j])`.
  */
 export function proposeBatch(req: ProposalRequest): Proposal {
-  const build = getBuild(typeof req.build === "string" ? req.build : req.build.id);
+  const build = getBatchBuild(typeof req.build === "string" ? req.build : req.build.id);
   const { Q, B, F } = build.params;
   if (req.signers.length !== Q || req.receivedAt.length !== Q) {
     throw new InvalidArgumentError(`build '${build.id}' orders with exactly ${Q} signers' receive times`);

@@ -213,3 +213,10 @@ export class ProverClosedError extends ZkseqError {
     super("PROVER_CLOSED", "the prover is closed");
   }
 }
+
+/** Two reports are not slashing evidence (different slots, different signers, or the same report). */
+export class NotEquivocationError extends ZkseqError {
+  constructor(reason: string) {
+    super("NOT_EQUIVOCATION", `not equivocation: ${reason}`);
+  }
+}

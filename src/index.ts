@@ -20,6 +20,7 @@ export * from "./builds.js";
 export * from "./witness.js";
 export * from "./batch.js";
 export * from "./batchFile.js";
+export * from "./equivocation.js";
 export * from "./logger.js";
 export * from "./build/buildCircuit.js";
 export * from "./build/ptau.js";

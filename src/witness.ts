@@ -1,4 +1,4 @@
-import { getBuild, type CircuitBuild } from "./builds.js";
+import { getBatchBuild, type BatchCircuitBuild } from "./builds.js";
 import { batchHash as hashHeader, headerPublicSignals, packHeaderUnchecked, validateHeader, type BatchHeader } from "./header.js";
 import { txRoot as computeTxRoot } from "./txTree.js";
 import { foldForcedAccumulator } from "./forced.js";
@@ -25,7 +25,7 @@ export type CircuitInput = Record<string, string | string[] | string[][]>;
 /** Everything a batch proof is made from. */
 export interface WitnessRequest {
   /** Build id (`dev`, `standard`) or build. */
-  build: string | CircuitBuild;
+  build: string | BatchCircuitBuild;
   header: BatchHeader;
   committee: Committee;
   /** The batch's transactions in slot order, forced ones first; header.txCount of them. */
@@ -55,7 +55,7 @@ export interface BatchWitness {
  * await snarkjs.groth16.fullProve(input, wasm, zkey)
  */
 export function buildWitnessInput(req: WitnessRequest): BatchWitness {
-  const build = typeof req.build === "string" ? getBuild(req.build) : req.build;
+  const build = getBatchBuild(typeof req.build === "string" ? req.build : req.build.id);
   const { D, Q, B, F } = build.params;
   const header = validateHeader(req.header);
   const { committee, reports } = req;
@@ -117,7 +117,7 @@ export function buildWitnessInput(req: WitnessRequest): BatchWitness {
  * exists for tools and soundness tests that need an input the rules reject.
  */
 export function assembleCircuitInput(
-  build: CircuitBuild,
+  build: BatchCircuitBuild,
   header: BatchHeader,
   committee: Committee,
   txHashes: readonly bigint[],

@@ -16,12 +16,12 @@ import { signMessage } from "../src/keys.js";
 import { poseidon } from "../src/poseidon.js";
 import { median } from "../src/ordering.js";
 import { foldForcedAccumulator } from "../src/forced.js";
-import { getBuild } from "../src/builds.js";
+import { getBatchBuild } from "../src/builds.js";
 import { NEVER_SEEN } from "../src/field.js";
 import type { Committee } from "../src/committee.js";
 import type { MemberKey } from "../src/keys.js";
 
-const build = getBuild("dev");
+const build = getBatchBuild("dev");
 const B = build.params.B;
 
 /** Signs `times` for each signer over the header and lays out the input with NO checks. */

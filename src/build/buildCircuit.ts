@@ -74,14 +74,21 @@ function packageVersion(name: string): string {
   return (require(join(packageDir(name), "package.json")) as { version: string }).version;
 }
 
-/** The cache key of a build: its parameters, every circuit source, and the compiler and circomlib versions. */
+/** The cache key of a build: its parameters, the circuit sources it includes (transitively), and the compiler and circomlib versions. */
 export async function sourceKey(build: CircuitBuild): Promise<string> {
   const h = createHash("sha256");
   h.update(JSON.stringify({ template: build.template, params: build.params, circom2: packageVersion("circom2"), circomlib: packageVersion("circomlib"), flags: "--O2" }));
-  for (const name of (await readdir(CIRCUITS_DIR)).filter((n) => n.endsWith(".circom")).sort()) {
+  const seen = new Set<string>();
+  const visit = async (name: string): Promise<void> => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const text = await readFile(join(CIRCUITS_DIR, name), "utf8");
     h.update(name);
-    h.update(await readFile(join(CIRCUITS_DIR, name)));
-  }
+    h.update(text);
+    // circomlib includes are covered by its version; our own are hashed in include order
+    for (const m of text.matchAll(/^\s*include\s+"([^"]+)"/gm)) if (!m[1]!.startsWith("circomlib/")) await visit(m[1]!);
+  };
+  await visit(`${build.template}.circom`);
   return h.digest("hex").slice(0, 16);
 }
 

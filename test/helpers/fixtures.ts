@@ -7,7 +7,7 @@ import { proposeBatch, type Proposal } from "../../src/batch.js";
 import { batchHash } from "../../src/header.js";
 import { signReport, type SignedReport } from "../../src/report.js";
 import { buildWitnessInput, type BatchWitness } from "../../src/witness.js";
-import { getBuild } from "../../src/builds.js";
+import { getBatchBuild } from "../../src/builds.js";
 import { TX_HASH_BITS } from "../../src/field.js";
 import { batchFileToJSON, type BatchFileJson } from "../../src/batchFile.js";
 
@@ -73,7 +73,7 @@ export function makeScenario(opts: {
   batchNumber?: bigint;
 }): Scenario {
   const r = rng(opts.seed);
-  const build = getBuild(opts.buildId ?? "dev");
+  const build = getBatchBuild(opts.buildId ?? "dev");
   const { D, Q, B, F } = build.params;
   const size = opts.committeeSize ?? Math.min(2 ** D, Q + 1);
   const { committee, keys } = makeCommittee({ size, depth: D, ...(opts.weights ? { weights: opts.weights } : {}), threshold: opts.threshold ?? BigInt(Q) });
