@@ -63,14 +63,14 @@ export const BUILDS = {
     id: "equivocation-dev",
     template: "Equivocation",
     params: { D: 2 },
-    constraints: 0,
+    constraints: 10987,
     description: "slashing evidence for committees of the dev build (depth 2)",
   },
   "equivocation-standard": {
     id: "equivocation-standard",
     template: "Equivocation",
     params: { D: 3 },
-    constraints: 0,
+    constraints: 11229,
     description: "slashing evidence for committees of the standard build (depth 3)",
   },
 } as const satisfies Record<string, CircuitBuild>;

@@ -220,3 +220,21 @@ export class NotEquivocationError extends ZkseqError {
     super("NOT_EQUIVOCATION", `not equivocation: ${reason}`);
   }
 }
+
+/** The contracts are not compiled (or a build's verifier is missing): run `npm run build:contracts`. */
+export class ContractsNotBuiltError extends ZkseqError {
+  constructor(what: string, buildIds: string) {
+    super("CONTRACTS_NOT_BUILT", `${what} is not compiled: run \`npm run build:contracts -- ${buildIds}\``);
+  }
+}
+
+/** The inbox contract reverted; `errorName` is its custom error (e.g. `BatchInbox__WrongPrevBatchHash`). */
+export class InboxRevertError extends ZkseqError {
+  readonly errorName: string;
+  readonly args: readonly unknown[];
+  constructor(errorName: string, args: readonly unknown[], cause?: unknown) {
+    super("INBOX_REVERT", `the inbox rejected the transaction: ${errorName}(${args.map((a) => String(a)).join(", ")})`, { cause });
+    this.errorName = errorName;
+    this.args = args;
+  }
+}

@@ -4,7 +4,7 @@ import { generateMemberKey, type MemberKey } from "../../src/keys.js";
 import { Committee } from "../../src/committee.js";
 import { ForcedQueue } from "../../src/forced.js";
 import { proposeBatch, type Proposal } from "../../src/batch.js";
-import { batchHash } from "../../src/header.js";
+import { batchHash, type BatchHeader } from "../../src/header.js";
 import { signReport, type SignedReport } from "../../src/report.js";
 import { buildWitnessInput, type BatchWitness } from "../../src/witness.js";
 import { getBatchBuild } from "../../src/builds.js";
@@ -125,4 +125,35 @@ export function makeScenario(opts: {
 /** A scenario as the BatchFile JSON `zkseq prove` and `POST /jobs` take. */
 export function scenarioBatchJson(s: Scenario): BatchFileJson {
   return batchFileToJSON({ build: s.buildId, header: s.proposal.header, committee: s.committee, txHashes: s.proposal.txHashes, reports: s.reports });
+}
+
+/** A header for `batchNumber` of (chainId, inbox), with arbitrary other fields drawn from `seed`. */
+export function randomHeader(seed: number, fields: { chainId?: bigint; inbox?: bigint; batchNumber: bigint; committeeHash?: bigint }): BatchHeader {
+  const r = rng(seed);
+  return {
+    chainId: fields.chainId ?? 31337n,
+    inbox: fields.inbox ?? 0x5fbdb2315678afecb367f032d93f642f64180aa3n,
+    batchNumber: fields.batchNumber,
+    prevBatchHash: randomTxHash(r),
+    committeeHash: fields.committeeHash ?? randomTxHash(r),
+    nextCommitteeHash: randomTxHash(r),
+    timeBase: 1_750_000_000_000n + BigInt(Math.floor(r() * 1e6)),
+    txCount: 3n,
+    txRoot: randomTxHash(r),
+    forcedFrom: 0n,
+    forcedTo: 0n,
+    forcedAccFrom: 0n,
+    forcedAccTo: 0n,
+  };
+}
+
+/** Two different reports signed by `key` (member `index`) over two headers of the same batch slot. */
+export function equivocatingReports(key: MemberKey, index: number, B: number, header: { chainId?: bigint; inbox?: bigint; batchNumber: bigint }, seed = 1) {
+  const h1 = randomHeader(seed, header);
+  const h2 = randomHeader(seed + 1, header);
+  const times = (s: number) => Array.from({ length: B }, (_, i) => (i * 17 + s) % 5000);
+  return {
+    first: { header: h1, report: signReport(key, index, batchHash(h1), times(1)) },
+    second: { header: h2, report: signReport(key, index, batchHash(h2), times(2)) },
+  };
 }

@@ -1,0 +1,8 @@
+/** zkseq's chain client: typed viem wrappers of the BatchInbox, deployment, and the generated ABIs. */
+export * from "./abi.js";
+export * from "./solidity.js";
+export * from "./artifacts.js";
+export * from "./deploy.js";
+export * from "./inboxClient.js";
+export { verifierContractName, writeVerifierSources, VERIFIERS_DIR } from "./verifierSources.js";
+export { compileContracts, writeAbiModule } from "./compileContracts.js";
