@@ -34,25 +34,26 @@ contract BatchInbox is IBatchInbox {
     uint256 public immutable forceFee;
     uint256 public immutable minBond;
 
-    /// @notice Hash of the last finalized batch (0 before the first).
+    /// @notice Hash of the last finalized batch (genesisBatchHash before the first).
     uint256 public headBatchHash;
     /// @notice The committee whose quorum must sign the next batch.
     uint256 public committeeHash;
 
-    /// @dev One storage slot, read and written once per batch.
+    /// @dev One storage slot, read and written once per batch (and by forceInclude).
     struct Head {
         uint64 nextBatchNumber;
         uint48 lastTimeBase;
         uint40 lastFinalizedAt;
-        uint64 forcedConsumed;
+        uint40 forcedConsumed;
+        uint40 forcedLength;
     }
 
     Head internal head;
 
     /// @notice forcedAcc[i] = the forced queue's accumulator after its first i entries (forcedAcc[0] = 0).
-    uint256[] public forcedAcc;
+    mapping(uint256 index => uint256) public forcedAcc;
     /// @notice When each forced entry was queued (unix seconds).
-    uint64[] public forcedQueuedAt;
+    mapping(uint256 index => uint64) public forcedQueuedAt;
 
     /// @notice Committees that were ever current or registered (slashing evidence may name any of them).
     mapping(uint256 committeeHash => bool) public knownCommittees;
@@ -62,12 +63,14 @@ contract BatchInbox is IBatchInbox {
 
     /// @param cfg immutable parameters (see Config)
     /// @param genesisCommitteeHash the first committee (its members can bond after deployment)
-    constructor(Config memory cfg, uint256 genesisCommitteeHash) {
+    /// @param genesisBatchHash what batch 1 takes as prevBatchHash (non-zero, so no batch pays for a zero-to-non-zero store)
+    constructor(Config memory cfg, uint256 genesisCommitteeHash, uint256 genesisBatchHash) {
         if (cfg.committeeDepth == 0 || cfg.committeeDepth > 16) revert BatchInbox__InvalidConfig("committeeDepth");
         if (cfg.maxForcedPerBatch == 0) revert BatchInbox__InvalidConfig("maxForcedPerBatch");
         if (cfg.maxEscapeEntries == 0) revert BatchInbox__InvalidConfig("maxEscapeEntries");
         if (cfg.reporterRewardBps > 10_000) revert BatchInbox__InvalidConfig("reporterRewardBps");
         if (genesisCommitteeHash == 0 || genesisCommitteeHash >= FIELD) revert BatchInbox__InvalidConfig("genesisCommitteeHash");
+        if (genesisBatchHash == 0 || genesisBatchHash >= FIELD) revert BatchInbox__InvalidConfig("genesisBatchHash");
         batchVerifier = cfg.batchVerifier;
         equivocationVerifier = cfg.equivocationVerifier;
         poseidon2 = cfg.poseidon2;
@@ -83,9 +86,9 @@ contract BatchInbox is IBatchInbox {
         minBond = cfg.minBond;
 
         committeeHash = genesisCommitteeHash;
+        headBatchHash = genesisBatchHash;
         knownCommittees[genesisCommitteeHash] = true;
-        head = Head({nextBatchNumber: 1, lastTimeBase: 0, lastFinalizedAt: uint40(block.timestamp), forcedConsumed: 0});
-        forcedAcc.push(0);
+        head = Head({nextBatchNumber: 1, lastTimeBase: 0, lastFinalizedAt: uint40(block.timestamp), forcedConsumed: 0, forcedLength: 0});
     }
 
     // ------------------------------------------------------------------ batches
@@ -95,30 +98,39 @@ contract BatchInbox is IBatchInbox {
     /// @param h the header as the proof's public signals
     /// @param proof the Groth16 proof as [a0, a1, b00, b01, b10, b11, c0, c1] (G2 coordinates in EVM order)
     function submitBatch(PackedBatchHeader calldata h, uint256[8] calldata proof) external {
-        uint256[9] memory pub = _publicInputs(h);
+        _checkPublicInputs(h);
         Head memory hd = head;
         uint256 current = _checkChain(h, hd);
-        uint64 forcedTo = _checkForced(h, hd.forcedConsumed);
+        uint40 forcedTo = _checkForced(h, hd);
         uint48 timeBase = uint48(h.packedB >> 128);
         if (timeBase < hd.lastTimeBase) revert BatchInbox__TimeBaseWentBack(hd.lastTimeBase, timeBase);
         if (timeBase > block.timestamp * 1000) revert BatchInbox__TimeBaseInFuture(timeBase, block.timestamp * 1000);
-        _verifyBatchProof(proof, pub);
+        _verifyBatchProof(h, proof);
 
         uint64 batchNumber = hd.nextBatchNumber;
         headBatchHash = h.batchHash;
-        head = Head({nextBatchNumber: batchNumber + 1, lastTimeBase: timeBase, lastFinalizedAt: uint40(block.timestamp), forcedConsumed: forcedTo});
-        emit BatchFinalized(batchNumber, h.batchHash, h.prevBatchHash, h.txRoot, uint16(h.packedA), hd.forcedConsumed, forcedTo, current, false);
+        head = Head({
+            nextBatchNumber: batchNumber + 1,
+            lastTimeBase: timeBase,
+            lastFinalizedAt: uint40(block.timestamp),
+            forcedConsumed: forcedTo,
+            forcedLength: hd.forcedLength
+        });
+        emit BatchFinalized(batchNumber, h.batchHash, h.txRoot, uint16(h.packedA), hd.forcedConsumed, forcedTo, false);
         if (h.nextCommitteeHash != current) {
             committeeHash = h.nextCommitteeHash;
             emit CommitteeRotated(batchNumber, current, h.nextCommitteeHash);
         }
     }
 
-    /// @dev The header as the verifier's public inputs, each checked to be a field element (and the packed words 240-bit).
-    function _publicInputs(PackedBatchHeader calldata h) internal pure returns (uint256[9] memory pub) {
-        pub = [h.batchHash, h.txRoot, h.prevBatchHash, h.committeeHash, h.nextCommitteeHash, h.forcedAccFrom, h.forcedAccTo, h.packedA, h.packedB];
+    /// @dev Every public signal must be a field element (x and x + p are the same to the pairing), the packed words 240-bit.
+    function _checkPublicInputs(PackedBatchHeader calldata h) internal pure {
         for (uint256 i = 0; i < 9; i++) {
-            if (pub[i] >= FIELD) revert BatchInbox__PublicInputNotInField(i);
+            uint256 x;
+            assembly ("memory-safe") {
+                x := calldataload(add(h, mul(i, 32)))
+            }
+            if (x >= FIELD) revert BatchInbox__PublicInputNotInField(i);
         }
         if ((h.packedA >> 240) != 0) revert BatchInbox__PublicInputNotInField(7);
         if ((h.packedB >> 240) != 0) revert BatchInbox__PublicInputNotInField(8);
@@ -140,21 +152,32 @@ contract BatchInbox is IBatchInbox {
 
     /// @dev The forced range must start at the first unconsumed entry, stay within the queue, match the stored
     /// accumulators at both ends, and leave no overdue entry behind unless the batch's forced slots are full.
-    function _checkForced(PackedBatchHeader calldata h, uint64 consumed) internal view returns (uint64 to) {
+    function _checkForced(PackedBatchHeader calldata h, Head memory hd) internal view returns (uint40) {
         uint64 from = uint64(h.packedB >> 64);
-        to = uint64(h.packedB);
-        uint256 length = forcedQueuedAt.length;
-        if (from != consumed || to < from || to > length) revert BatchInbox__ForcedRangeMismatch(consumed, from, to, uint64(length));
+        uint64 to = uint64(h.packedB);
+        if (from != hd.forcedConsumed || to < from || to > hd.forcedLength) revert BatchInbox__ForcedRangeMismatch(hd.forcedConsumed, from, to, hd.forcedLength);
         if (forcedAcc[from] != h.forcedAccFrom || forcedAcc[to] != h.forcedAccTo) revert BatchInbox__ForcedAccumulatorMismatch();
-        if (to < length && to - from < maxForcedPerBatch && uint256(forcedQueuedAt[to]) + forceDelay <= block.timestamp) {
+        if (to < hd.forcedLength && to - from < maxForcedPerBatch && uint256(forcedQueuedAt[to]) + forceDelay <= block.timestamp) {
             revert BatchInbox__OverdueForcedEntryOmitted(to);
         }
+        return uint40(to);
     }
 
-    function _verifyBatchProof(uint256[8] calldata proof, uint256[9] memory pub) internal view {
-        if (!batchVerifier.verifyProof([proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], pub)) {
-            revert BatchInbox__InvalidProof();
+    /// @dev Calls the verifier with the proof and the header's 9 words straight from calldata
+    /// (verifyProof's arguments are static: a, b, c, then the public signals).
+    function _verifyBatchProof(PackedBatchHeader calldata h, uint256[8] calldata proof) internal view {
+        address verifier = address(batchVerifier);
+        bytes4 selector = IBatchVerifier.verifyProof.selector;
+        bool ok;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, selector)
+            calldatacopy(add(p, 4), proof, 256)
+            calldatacopy(add(p, 260), h, 288)
+            let success := staticcall(gas(), verifier, p, 548, p, 32)
+            ok := and(success, and(eq(returndatasize(), 32), eq(mload(p), 1)))
         }
+        if (!ok) revert BatchInbox__InvalidProof();
     }
 
     /// @notice The escape hatch: when no batch was finalized for `maxStall` seconds, anyone finalizes the overdue
@@ -164,10 +187,9 @@ contract BatchInbox is IBatchInbox {
         Head memory hd = head;
         uint256 stalledAt = uint256(hd.lastFinalizedAt) + maxStall;
         if (block.timestamp < stalledAt) revert BatchInbox__NotStalled(stalledAt);
-        uint64 from = hd.forcedConsumed;
-        uint64 to = from;
-        uint256 length = forcedQueuedAt.length;
-        while (to < length && to - from < maxEscapeEntries && uint256(forcedQueuedAt[to]) + forceDelay <= block.timestamp) to++;
+        uint40 from = hd.forcedConsumed;
+        uint40 to = from;
+        while (to < hd.forcedLength && to - from < maxEscapeEntries && uint256(forcedQueuedAt[to]) + forceDelay <= block.timestamp) to++;
         if (to == from) revert BatchInbox__NothingToEscape();
 
         batchNumber = hd.nextBatchNumber;
@@ -175,8 +197,8 @@ contract BatchInbox is IBatchInbox {
         uint256 accTo = forcedAcc[to];
         uint256 batchHash = poseidon3.poseidon([prev, uint256(batchNumber), accTo]);
         headBatchHash = batchHash;
-        head = Head({nextBatchNumber: batchNumber + 1, lastTimeBase: hd.lastTimeBase, lastFinalizedAt: uint40(block.timestamp), forcedConsumed: to});
-        emit BatchFinalized(batchNumber, batchHash, prev, 0, to - from, from, to, committeeHash, true);
+        head = Head({nextBatchNumber: batchNumber + 1, lastTimeBase: hd.lastTimeBase, lastFinalizedAt: uint40(block.timestamp), forcedConsumed: to, forcedLength: hd.forcedLength});
+        emit BatchFinalized(batchNumber, batchHash, 0, to - from, from, to, true);
     }
 
     // ------------------------------------------------------------------ forced queue
@@ -187,16 +209,19 @@ contract BatchInbox is IBatchInbox {
     function forceInclude(uint256 txHash) external payable returns (uint64 index) {
         if (msg.value < forceFee) revert BatchInbox__InsufficientFee(forceFee, msg.value);
         if (txHash >= TX_HASH_LIMIT) revert BatchInbox__InvalidTxHash(txHash);
-        index = uint64(forcedQueuedAt.length);
+        Head memory hd = head;
+        index = hd.forcedLength;
         uint256 acc = poseidon2.poseidon([forcedAcc[index], txHash]);
-        forcedAcc.push(acc);
-        forcedQueuedAt.push(uint64(block.timestamp));
+        forcedAcc[index + 1] = acc;
+        forcedQueuedAt[index] = uint64(block.timestamp);
+        hd.forcedLength = uint40(index + 1);
+        head = hd;
         emit ForceIncluded(index, txHash, acc, uint64(block.timestamp), msg.sender);
     }
 
     /// @notice Entries ever queued.
     function forcedQueueLength() external view returns (uint64) {
-        return uint64(forcedQueuedAt.length);
+        return head.forcedLength;
     }
 
     /// @notice The head of the batch chain.

@@ -103,17 +103,9 @@ interface IBatchInbox {
     // ---- events ----
     /// @notice A batch is final. `forcedOnly` batches come from the escape hatch (no committee proof; txRoot is 0
     /// and its transactions are the forced entries [forcedFrom, forcedTo)).
-    event BatchFinalized(
-        uint64 indexed batchNumber,
-        uint256 batchHash,
-        uint256 prevBatchHash,
-        uint256 txRoot,
-        uint256 txCount,
-        uint64 forcedFrom,
-        uint64 forcedTo,
-        uint256 committeeHash,
-        bool forcedOnly
-    );
+    /// Its prevBatchHash is the batchHash of the event before it, and the committee that signed it is the one named
+    /// by the last CommitteeRotated before it (or the genesis committee).
+    event BatchFinalized(uint64 indexed batchNumber, uint256 batchHash, uint256 txRoot, uint256 txCount, uint64 forcedFrom, uint64 forcedTo, bool forcedOnly);
     event CommitteeRotated(uint64 indexed batchNumber, uint256 fromCommittee, uint256 toCommittee);
     event CommitteeRegistered(uint256 indexed committeeHash, uint256 root, uint64 thresholdWeight, uint64 epoch, bytes32[] memberIds);
     event ForceIncluded(uint64 indexed index, uint256 txHash, uint256 accumulator, uint64 queuedAt, address indexed sender);

@@ -78,6 +78,11 @@ export const batchInboxAbi = [
         "internalType": "uint256",
         "name": "genesisCommitteeHash",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "genesisBatchHash",
+        "type": "uint256"
       }
     ],
     "stateMutability": "nonpayable",
@@ -444,12 +449,6 @@ export const batchInboxAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "prevBatchHash",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
         "name": "txRoot",
         "type": "uint256"
       },
@@ -470,12 +469,6 @@ export const batchInboxAbi = [
         "internalType": "uint64",
         "name": "forcedTo",
         "type": "uint64"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "committeeHash",
-        "type": "uint256"
       },
       {
         "indexed": false,
@@ -897,7 +890,7 @@ export const batchInboxAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "",
+        "name": "index",
         "type": "uint256"
       }
     ],
@@ -929,7 +922,7 @@ export const batchInboxAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "",
+        "name": "index",
         "type": "uint256"
       }
     ],

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { PACKAGE_ROOT, type BuildOptions } from "../build/buildCircuit.js";
 import { CircuitBuildError } from "../errors.js";
 import { writeVerifierSources } from "./verifierSources.js";
+// hre.viem's types (the plugin itself is loaded by hardhat.config.cjs)
+import type {} from "@nomicfoundation/hardhat-viem";
 
 /** The generated ABI module (committed; `npm run build:contracts` rewrites it). */
 export const ABI_MODULE = join(PACKAGE_ROOT, "src", "chain", "abi.ts");

@@ -3,6 +3,7 @@ import { poseidonContract } from "circomlibjs";
 import { getBatchBuild } from "../builds.js";
 import type { Committee } from "../committee.js";
 import { InvalidArgumentError } from "../errors.js";
+import { poseidon } from "../poseidon.js";
 import { batchInboxAbi, poseidon2Abi, poseidon3Abi } from "./abi.js";
 import { readContractArtifact } from "./artifacts.js";
 import { InboxClient } from "./inboxClient.js";
@@ -45,6 +46,7 @@ export interface Deployment {
   poseidon3: Address;
   build: string;
   params: InboxParams;
+  genesisBatchHash: bigint;
   blockNumber: bigint;
 }
 
@@ -69,6 +71,8 @@ export async function deployInbox(opts: {
   client: PublicClient;
   build: string;
   genesisCommittee: Committee | bigint;
+  /** What batch 1 takes as prevBatchHash (default Poseidon(chainId, genesisCommitteeHash)). */
+  genesisBatchHash?: bigint;
   params?: Partial<InboxParams>;
 }): Promise<{ deployment: Deployment; inbox: InboxClient }> {
   const build = getBatchBuild(opts.build);
@@ -78,6 +82,7 @@ export async function deployInbox(opts: {
   const chain = wallet.chain ?? null;
   const params = { ...DEFAULT_INBOX_PARAMS, ...opts.params };
   const genesis = typeof opts.genesisCommittee === "bigint" ? opts.genesisCommittee : opts.genesisCommittee.hash;
+  const genesisBatchHash = opts.genesisBatchHash ?? poseidon([BigInt(await client.getChainId()), genesis]);
   if (typeof opts.genesisCommittee !== "bigint" && opts.genesisCommittee.depth !== build.params.D) {
     throw new InvalidArgumentError(`build '${build.id}' has committees of depth ${build.params.D}, the genesis committee has depth ${opts.genesisCommittee.depth}`);
   }
@@ -115,6 +120,7 @@ export async function deployInbox(opts: {
           minBond: params.minBond,
         },
         genesis,
+        genesisBatchHash,
       ],
     }),
   );
@@ -126,6 +132,7 @@ export async function deployInbox(opts: {
     poseidon3: p3.address,
     build: build.id,
     params,
+    genesisBatchHash,
     blockNumber: inbox.blockNumber,
   };
   return { deployment, inbox: new InboxClient({ address: inbox.address, client, wallet, fromBlock: inbox.blockNumber }) };

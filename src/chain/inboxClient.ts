@@ -8,6 +8,8 @@ import {
   type WalletClient,
   type Log,
   parseEventLogs,
+  decodeErrorResult,
+  type Hex,
 } from "viem";
 import type { Committee } from "../committee.js";
 import type { PublicKey } from "../keys.js";
@@ -35,12 +37,10 @@ export interface InboxState {
 export interface FinalizedBatch {
   batchNumber: bigint;
   batchHash: bigint;
-  prevBatchHash: bigint;
   txRoot: bigint;
   txCount: bigint;
   forcedFrom: bigint;
   forcedTo: bigint;
-  committeeHash: bigint;
   forcedOnly: boolean;
   blockNumber: bigint;
   transactionHash: Hash;
@@ -129,13 +129,14 @@ export class InboxClient {
 
   /** Registers a committee (every member bonded) so a batch may hand over to it. */
   registerCommittee(committee: Committee): Promise<Sent> {
-    for (const m of committee.members) if (m.weight >= 1n << 64n) throw new InvalidArgumentError("member weights are u64");
-    if (committee.thresholdWeight >= 1n << 64n || committee.epoch >= 1n << 64n) throw new InvalidArgumentError("threshold and epoch are u64");
-    return this.write("registerCommittee", [
-      committee.members.map((m) => ({ Ax: m.publicKey[0], Ay: m.publicKey[1], weight: m.weight })),
-      committee.thresholdWeight,
-      committee.epoch,
-    ]);
+    return this.registerMembers(committee.members, committee.thresholdWeight, committee.epoch);
+  }
+
+  /** registerCommittee from its parts, unchecked here (the contract checks them). */
+  registerMembers(members: readonly { publicKey: PublicKey; weight: bigint }[], thresholdWeight: bigint, epoch: bigint): Promise<Sent> {
+    for (const m of members) if (m.weight >= 1n << 64n) throw new InvalidArgumentError("member weights are u64");
+    if (thresholdWeight >= 1n << 64n || epoch >= 1n << 64n) throw new InvalidArgumentError("threshold and epoch are u64");
+    return this.write("registerCommittee", [members.map((m) => ({ Ax: m.publicKey[0], Ay: m.publicKey[1], weight: m.weight })), thresholdWeight, epoch]);
   }
 
   /** The inbox's id of a member key: keccak256(abi.encode(Ax, Ay)). */
@@ -228,23 +229,19 @@ function toFinalizedBatch(l: Log & { args: Record<string, unknown> }): Finalized
   const a = l.args as {
     batchNumber: bigint;
     batchHash: bigint;
-    prevBatchHash: bigint;
     txRoot: bigint;
     txCount: bigint;
     forcedFrom: bigint;
     forcedTo: bigint;
-    committeeHash: bigint;
     forcedOnly: boolean;
   };
   return {
     batchNumber: BigInt(a.batchNumber),
     batchHash: a.batchHash,
-    prevBatchHash: a.prevBatchHash,
     txRoot: a.txRoot,
     txCount: BigInt(a.txCount),
     forcedFrom: BigInt(a.forcedFrom),
     forcedTo: BigInt(a.forcedTo),
-    committeeHash: a.committeeHash,
     forcedOnly: a.forcedOnly,
     blockNumber: l.blockNumber!,
     transactionHash: l.transactionHash!,
@@ -257,6 +254,18 @@ export function decodeRevert(e: unknown): unknown {
     const revert = e.walk((x) => x instanceof ContractFunctionRevertedError);
     if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName) {
       return new InboxRevertError(revert.data.errorName, (revert.data.args ?? []) as readonly unknown[], e);
+    }
+  }
+  // Some providers (Hardhat's in-process network) put the revert data on an inner error instead.
+  for (let c: unknown = e, depth = 0; c && depth < 10; c = (c as { cause?: unknown }).cause, depth++) {
+    const data = (c as { data?: unknown }).data;
+    if (typeof data === "string" && /^0x[0-9a-fA-F]{8}/.test(data)) {
+      try {
+        const decoded = decodeErrorResult({ abi: batchInboxAbi, data: data as Hex });
+        return new InboxRevertError(decoded.errorName, (decoded.args ?? []) as readonly unknown[], e);
+      } catch {
+        /* not one of the inbox's errors */
+      }
     }
   }
   return e;
