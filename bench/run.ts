@@ -5,6 +5,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
   prover: () => import("./prover.js"),
+  gas: () => import("./gas.js"),
 };
 
 const args = process.argv.slice(2);
