@@ -114,6 +114,19 @@ test("submitBatch: every check reverts with its custom error before the valid ba
   await reverts(inbox.submitBatch({ ...proof, pi_a: proof.pi_c, pi_c: proof.pi_a }, sig), "BatchInbox__InvalidProof");
   await reverts(inbox.submitBatch({ ...proof, pi_c: [proof.pi_c[0]!, (BigInt(proof.pi_c[1]!) + 1n).toString()] }, sig), "BatchInbox__InvalidProof");
   await reverts(inbox.submitBatch(DUMMY_PROOF, sig), "BatchInbox__InvalidProof");
+  // every public signal, tampered, is refused: by a header check or by the proof
+  const expected = [
+    "BatchInbox__InvalidProof",
+    "BatchInbox__InvalidProof",
+    "BatchInbox__WrongPrevBatchHash",
+    "BatchInbox__WrongCommittee",
+    "BatchInbox__UnknownNextCommittee",
+    "BatchInbox__ForcedAccumulatorMismatch",
+    "BatchInbox__ForcedAccumulatorMismatch",
+    "BatchInbox__InvalidProof", // packedA + 1: txCount off by one
+    "BatchInbox__ForcedRangeMismatch", // packedB + 1: forcedTo off by one
+  ];
+  for (const [i, name] of expected.entries()) await reverts(inbox.submitBatch(proof, withSignal(sig, i, BigInt(sig[i]!) + 1n)), name);
 
   // an overdue forced entry left out (a snapshot: the entry is not kept)
   const snap = await chain.testClient.snapshot();
@@ -146,6 +159,8 @@ test("escape hatch: after a stall anyone finalizes overdue forced entries; the c
   await inbox.forceInclude(333n);
   queue.append(333n, await now());
   await reverts(inbox.finalizeForcedBatch(), "BatchInbox__NotStalled");
+  const seen: bigint[] = [];
+  const unwatch = inbox.watchBatchFinalized((b) => seen.push(b.batchNumber), { pollingInterval: 50 });
   await chain.testClient.increaseTime({ seconds: Number(PARAMS.maxStall) + 1 });
   await chain.testClient.mine({ blocks: 1 });
   const stranger = new (inbox.constructor as typeof InboxClient)({ address: inbox.address, client: chain.client, wallet: chain.other });
@@ -155,6 +170,9 @@ test("escape hatch: after a stall anyone finalizes overdue forced entries; the c
   assert.deepEqual([escape.batchNumber, escape.forcedOnly, escape.forcedFrom, escape.forcedTo, escape.txCount], [2n, true, 2n, 3n, 1n]);
   assert.equal(escape.batchHash, poseidon([prev, 2n, queue.accAt(3)]), "escape batch hash = Poseidon(prevBatchHash, batchNumber, forcedAccTo)");
   await reverts(stranger.finalizeForcedBatch(), "BatchInbox__NotStalled");
+  for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  unwatch();
+  assert.deepEqual(seen, [2n], "the watcher saw the forced-only batch");
 
   const t = await now();
   const b3 = await proveChainBatch(chain.artifacts, {

@@ -1,0 +1,58 @@
+/** The zkseq command: one readable line and a non-zero exit on error; `prove` writes a verified proof. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { makeScenario, scenarioBatchJson } from "./helpers/fixtures.js";
+import { devArtifacts } from "./helpers/devBuild.js";
+import { verifyDevProof } from "./helpers/proverBuild.js";
+
+const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
+const run = (args: string[]) =>
+  promisify(execFile)(process.execPath, [BIN, ...args], { env: process.env }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+test("cli: bad input exits non-zero with one readable line", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "zkseq-cli-"));
+  await writeFile(join(dir, "bad.json"), "{ nope");
+  const forged = scenarioBatchJson(makeScenario({ seed: 601 }));
+  forged.reports[0]!.signature.S = "1";
+  await writeFile(join(dir, "forged.json"), JSON.stringify(forged));
+  for (const [args, message] of [
+    [["prove", join(dir, "missing.json")], /cannot read .*missing\.json: ENOENT/],
+    [["prove", join(dir, "bad.json")], /is not valid JSON/],
+    [["prove", join(dir, "forged.json")], /invalid signature \[INVALID_SIGNATURE\]/],
+    [["prove", join(dir, "forged.json"), "--build", "huge"], /--build huge but the file is for build 'dev'/],
+    [["prover", "serve", "--port", "abc"], /--port must be a non-negative integer/],
+  ] as const) {
+    const r = await run([...args]);
+    assert.notEqual(r.code, 0, args.join(" "));
+    const lines = r.stderr.trim().split("\n").filter((l) => l.startsWith("zkseq: error:"));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, message);
+  }
+  const help = await run(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /prove/);
+  assert.match(help.stdout, /prover/);
+});
+
+test("cli: zkseq prove writes a proof that verifies", async () => {
+  await devArtifacts();
+  const dir = await mkdtemp(join(tmpdir(), "zkseq-cli-"));
+  const s = makeScenario({ seed: 602 });
+  const file = join(dir, "batch.json");
+  await writeFile(file, JSON.stringify(scenarioBatchJson(s)));
+  const r = await run(["prove", file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /proof verified/);
+  const out = JSON.parse(await readFile(join(dir, "batch.proof.json"), "utf8"));
+  assert.equal(out.batchHash, s.witness.batchHash.toString());
+  assert.equal(await verifyDevProof(out.publicSignals, out.proof), true);
+});
