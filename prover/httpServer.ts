@@ -34,7 +34,6 @@ export function createProverServer(prover: Prover, options: ProverServerOptions 
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
-    disableRequestLogging: false,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
   app.setErrorHandler((err: FastifyError | ZkseqError | Error, _req, reply) => {

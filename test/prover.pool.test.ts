@@ -119,3 +119,13 @@ test("pool: a proof that does not verify against the build's verification key is
     await pool.close();
   }
 });
+
+test("pool: a worker out of memory is replaced and the job retried; when every attempt runs out it is WorkerCrashedError", async () => {
+  const files = await devFiles();
+  const pool = new ProvingPool({ workers: 1, maxAttempts: 2, resourceLimits: { maxOldGenerationSizeMb: 12, maxYoungGenerationSizeMb: 2 } });
+  try {
+    await assert.rejects(pool.prove(files, makeScenario({ seed: 205 }).witness.input), (e: unknown) => e instanceof WorkerCrashedError && /2 attempts.*memory/.test(e.shortMessage));
+  } finally {
+    await pool.close();
+  }
+});
