@@ -2,6 +2,9 @@
 import { Command } from "commander";
 import { registerProve } from "./commands/prove.js";
 import { registerProverServe } from "./commands/proverServe.js";
+import { registerMember } from "./commands/member.js";
+import { registerKeys } from "./commands/keys.js";
+import { registerDevnet } from "./commands/devnet.js";
 import { errorLine } from "./errors.js";
 
 const program = new Command("zkseq")
@@ -10,8 +13,11 @@ const program = new Command("zkseq")
   .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(str) });
 
-registerProve(program);
+registerDevnet(program);
+registerMember(program);
 registerProverServe(program);
+registerProve(program);
+registerKeys(program);
 
 try {
   await program.parseAsync(process.argv);

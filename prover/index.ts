@@ -4,3 +4,4 @@ export { JobStore, type JobRecord, type JobState } from "./jobStore.js";
 export { ProverMetrics } from "./metrics.js";
 export { Prover, createProver, jobId, type ProverOptions, type JobRequest, type JobView, type JobProof } from "./prover.js";
 export { createProverServer, type ProverServerOptions } from "./httpServer.js";
+export { ProverClient } from "./proverClient.js";

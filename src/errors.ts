@@ -238,3 +238,35 @@ export class InboxRevertError extends ZkseqError {
     this.args = args;
   }
 }
+
+/** A member already signed a different report for this batch number: signing again would be equivocation. */
+export class ReportConflictError extends ZkseqError {
+  constructor(batchNumber: bigint) {
+    super("REPORT_CONFLICT", `already signed a different report for batch ${batchNumber}; signing another would be equivocation`);
+  }
+}
+
+/** A proposed header does not extend the batch chain as this node knows it. */
+export class NotExtendingError extends ZkseqError {
+  constructor(message: string) {
+    super("HEADER_DOES_NOT_EXTEND", message);
+  }
+}
+
+/** A remote zkseq service answered with an error, or not at all. */
+export class ServiceError extends ZkseqError {
+  readonly status: number | undefined;
+  constructor(service: string, message: string, status?: number, code = "SERVICE_ERROR") {
+    super(code, `${service}: ${message}`);
+    this.status = status;
+  }
+}
+
+/** A batch does not verify: bad proof, a header that does not match it, or a broken chain. */
+export class BatchVerificationError extends ZkseqError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super("BATCH_NOT_VERIFIED", `batch does not verify: ${reason}`);
+    this.reason = reason;
+  }
+}

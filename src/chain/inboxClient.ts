@@ -104,6 +104,11 @@ export class InboxClient {
     };
   }
 
+  /** Seconds after which a forced entry must be in the next batch. */
+  async forceDelay(): Promise<bigint> {
+    return BigInt(await this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "forceDelay" }));
+  }
+
   /** The forced queue's accumulator after its first `index` entries. */
   async forcedAccAt(index: bigint): Promise<bigint> {
     return this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "forcedAcc", args: [index] });

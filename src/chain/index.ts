@@ -6,3 +6,4 @@ export * from "./deploy.js";
 export * from "./inboxClient.js";
 export { verifierContractName, writeVerifierSources, VERIFIERS_DIR } from "./verifierSources.js";
 export { compileContracts, writeAbiModule } from "./compileContracts.js";
+export * from "./clients.js";

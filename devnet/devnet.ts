@@ -1,0 +1,311 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { pino, type Logger as PinoLogger } from "pino";
+import type { Hex } from "viem";
+import { getBatchBuild } from "../src/builds.js";
+import { Committee } from "../src/committee.js";
+import { generateMemberKey, writeKeystore } from "../src/keys.js";
+import { txHashOf } from "../src/txHash.js";
+import { buildCircuit } from "../src/build/buildCircuit.js";
+import { compileContracts } from "../src/chain/compileContracts.js";
+import { chainClients, HARDHAT_DEV_KEY } from "../src/chain/clients.js";
+import { deployInbox, type Deployment } from "../src/chain/deploy.js";
+import type { InboxClient } from "../src/chain/inboxClient.js";
+import { LightClient, type CheckedBatch, type LightClientProblem } from "../src/sdk/lightClient.js";
+import { requestJson } from "../src/http.js";
+import type { Logger } from "../src/logger.js";
+import { createProver, type Prover } from "../prover/prover.js";
+import { createProverServer } from "../prover/httpServer.js";
+import { ProverClient } from "../prover/proverClient.js";
+import { Sequencer, type BatchProgress } from "../sequencer/sequencer.js";
+
+const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
+
+/** Options of the devnet; every field has a default. */
+export interface DevnetOptions {
+  /** Committee members (default 4; at most 2^D of the build). */
+  members?: number;
+  /** Circuit build (default "dev"). */
+  build?: string;
+  /** Transactions the generator sends (default 40). */
+  txs?: number;
+  /** Transactions per second (default 4). */
+  rate?: number;
+  /** Stop after this many seconds even if not every transaction landed (default 180). */
+  durationS?: number;
+  /** An external chain instead of the in-process Hardhat network. */
+  rpc?: string;
+  /** With `rpc`: the deployer's key (default Hardhat's first dev account). */
+  privateKey?: Hex;
+  ptau?: string;
+  /** Scenario: kill this member (kill -9) once the first batch is finalized. */
+  crashMember?: number;
+  /** Scenario: this member's clock runs `skewMs` ahead. */
+  skewMember?: number;
+  skewMs?: number;
+  /** Scenario: the sequencer ignores one transaction; the user forces it in through the inbox. */
+  censor?: boolean;
+  /** Where state goes (default a fresh temp dir). */
+  dir?: string;
+  /** Progress lines (default stderr). */
+  print?: (line: string) => void;
+  /** Components' structured logs (default: warnings to stderr). */
+  logger?: PinoLogger;
+}
+
+/** What a running devnet exposes (for tests and tools). */
+export interface Devnet {
+  rpc: string;
+  deployment: Deployment;
+  inbox: InboxClient;
+  committee: Committee;
+  sequencerUrl: string;
+  proverUrl: string;
+  memberUrls: string[];
+  lightClient: LightClient;
+  /** Batches the light client checked, and what it found wrong. */
+  checked: CheckedBatch[];
+  problems: LightClientProblem[];
+  progress: BatchProgress[];
+  /** Resolves when every generated transaction is in a finalized batch (or the duration ran out). */
+  done: Promise<DevnetSummary>;
+  /** The censored transaction, if that scenario runs. */
+  censoredTx?: bigint;
+  killMember(index: number): void;
+  stop(): Promise<void>;
+}
+
+export interface DevnetSummary {
+  finalized: number;
+  txsLanded: number;
+  txsSent: number;
+  meanCutToFinalMs: number;
+  censoredTxBatch?: bigint;
+  timedOut: boolean;
+}
+
+/**
+ * Starts a whole zkseq network on loopback: an in-process Hardhat chain (or
+ * `rpc`), the contracts, `members` member processes (`zkseq member`), the
+ * proving service, the sequencer, a light client and a transaction generator,
+ * and prints each batch as it is cut, signed, proven and finalized.
+ */
+export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  const print = options.print ?? ((l: string) => process.stderr.write(l + "\n"));
+  const logger = options.logger ?? pino({ level: "warn" }, pino.destination(2));
+  const buildId = options.build ?? "dev";
+  const build = getBatchBuild(buildId);
+  const { D, Q, B } = build.params;
+  const n = options.members ?? Math.min(2 ** D, Q + 1);
+  if (n < Q || n > 2 ** D) throw new Error(`build '${buildId}' needs between ${Q} and ${2 ** D} members, got ${n}`);
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "zkseq-devnet-")));
+  const ptau = options.ptau ?? process.env.ZKSEQ_PTAU;
+  const buildLog: Logger = { info: (m) => print(`  ${m}`), warn: (m) => print(`  WARNING: ${m}`) };
+  const cleanups: (() => Promise<void> | void)[] = [];
+
+  print(`zkseq devnet: ${n} members, build '${buildId}' (Q=${Q}, B=${B}), state in ${dir}`);
+  print(`[1/6] circuits and contracts (cached after the first run)`);
+  const { hre } = await compileContracts([buildId], { logger: buildLog, ...(ptau ? { ptau } : {}) });
+  const artifacts = await buildCircuit(buildId, { logger: buildLog, ...(ptau ? { ptau } : {}) });
+
+  print(`[2/6] chain`);
+  let rpc = options.rpc;
+  if (!rpc) {
+    const { TASK_NODE_CREATE_SERVER } = await import("hardhat/builtin-tasks/task-names.js");
+    const server = (await hre.run(TASK_NODE_CREATE_SERVER, { hostname: "127.0.0.1", port: 0, provider: hre.network.provider })) as {
+      listen(): Promise<{ address: string; port: number }>;
+      close(): Promise<void>;
+    };
+    const { port } = await server.listen();
+    rpc = `http://127.0.0.1:${port}`;
+    cleanups.push(() => server.close());
+    print(`  in-process Hardhat network at ${rpc}`);
+  }
+  const { client, wallet } = await chainClients({ rpc, privateKey: options.privateKey ?? HARDHAT_DEV_KEY, pollingInterval: 100 });
+
+  const password = randomBytes(16).toString("hex");
+  const keys = Array.from({ length: n }, () => generateMemberKey());
+  const committee = new Committee({ depth: D, members: keys.map((k) => ({ publicKey: k.publicKey, weight: 1n })), thresholdWeight: BigInt(Q), epoch: 0n });
+  const { deployment, inbox } = await deployInbox({ wallet: wallet!, client, build: buildId, genesisCommittee: committee, params: { forceDelay: 30n, maxStall: 600n, forceFee: 10n ** 12n } });
+  print(`  BatchInbox at ${deployment.inbox}; committee ${n} members, threshold ${Q}`);
+  await writeFile(join(dir, "committee.json"), JSON.stringify(committee.toJSON(), null, 2));
+
+  print(`[3/6] proving service`);
+  const prover: Prover = await createProver({ artifacts: { [buildId]: { id: buildId, wasm: artifacts.wasm, zkey: artifacts.zkey, verificationKey: artifacts.verificationKey, witnessCalculator: artifacts.witnessCalculator } }, db: join(dir, "prover.db"), logger });
+  const proverApp = createProverServer(prover, { logger });
+  const proverUrl = await proverApp.listen({ port: 0, host: "127.0.0.1" });
+  cleanups.push(async () => {
+    await proverApp.close();
+    await prover.close();
+  });
+  print(`  ${prover.pool.size} workers at ${proverUrl}`);
+
+  print(`[4/6] ${n} member processes`);
+  const children: (ChildProcess | undefined)[] = [];
+  const memberUrls = await Promise.all(
+    keys.map(async (key, i) => {
+      const keystore = join(dir, `member-${i}.keystore.json`);
+      await writeKeystore(keystore, key, password);
+      const args = [
+        BIN, "member", "--keystore", keystore, "--index", String(i), "--committee", join(dir, "committee.json"), "--build", buildId,
+        "--chain-id", String(await client.getChainId()), "--inbox", deployment.inbox, "--genesis", deployment.genesisBatchHash.toString(),
+        "--rpc", rpc!, "--db", join(dir, `member-${i}.db`), "--port", "0", "--log-level", "info",
+        ...(options.skewMember === i ? ["--skew-ms", String(options.skewMs ?? 3000)] : []),
+      ];
+      const child = spawn(process.execPath, args, { env: { ...process.env, ZKSEQ_KEYSTORE_PASSWORD: password }, stdio: ["ignore", "pipe", "inherit"] });
+      children[i] = child;
+      return new Promise<string>((resolve, reject) => {
+        child.on("exit", (code) => reject(new Error(`member ${i} exited with ${code}`)));
+        createInterface({ input: child.stdout! }).on("line", (line) => {
+          try {
+            const e = JSON.parse(line) as { msg?: string; address?: string };
+            if (e.msg === "member listening" && e.address) resolve(e.address);
+          } catch {
+            /* not a log line */
+          }
+        });
+      });
+    }),
+  );
+  cleanups.push(() => {
+    for (const c of children) c?.kill("SIGTERM");
+  });
+  memberUrls.forEach((u, i) => print(`  member ${i} at ${u}${options.skewMember === i ? ` (clock +${options.skewMs ?? 3000} ms)` : ""}`));
+
+  print(`[5/6] sequencer and light client`);
+  const censoredTx = options.censor ? txHashOf(randomBytes(32)) : undefined;
+  const sequencer = new Sequencer({
+    build: buildId,
+    committee,
+    members: memberUrls.map((url, index) => ({ index, url })),
+    inbox,
+    prover: new ProverClient(proverUrl),
+    db: join(dir, "sequencer.db"),
+    maxBatchWaitMs: 1500,
+    memberTimeoutMs: 1500,
+    ...(censoredTx !== undefined ? { censor: [censoredTx] } : {}),
+    logger,
+  });
+  const sequencerUrl = await sequencer.app.listen({ port: 0, host: "127.0.0.1" });
+  cleanups.push(() => sequencer.app.close());
+  const lightClient = new LightClient({ inbox, verificationKey: JSON.parse(await readFile(artifacts.verificationKey, "utf8")), genesisBatchHash: deployment.genesisBatchHash, genesisCommitteeHash: committee.hash });
+  const checked: CheckedBatch[] = [];
+  const problems: LightClientProblem[] = [];
+  lightClient.on("batch", (b) => {
+    checked.push(b);
+    print(`  ✔ light client: batch ${b.batchNumber} verified (${b.forcedOnly ? "forced-only" : "proof ok"}, txRoot 0x${b.txRoot.toString(16).slice(0, 10)}…, ${b.txCount} tx)`);
+  });
+  lightClient.on("problem", (p) => {
+    problems.push(p);
+    print(`  ✘ light client: batch ${p.batchNumber}: ${p.reason}`);
+  });
+  const unfollow = lightClient.follow({ pollingInterval: 200 });
+  cleanups.push(() => unfollow());
+
+  const progress: BatchProgress[] = [];
+  const cutToFinal: number[] = [];
+  let crashed = false;
+  const killMember = (i: number) => {
+    children[i]?.kill("SIGKILL");
+    print(`  ☠ member ${i} killed (kill -9)`);
+  };
+  sequencer.on("batch", (p) => {
+    progress.push(p);
+    const what =
+      p.stage === "cut" ? `cut: ${p.txCount} tx (${p.forcedCount} forced)` :
+      p.stage === "signed" ? `signed by members [${p.signers?.join(", ")}]` :
+      p.stage === "proven" ? `proven` :
+      p.stage === "finalized" ? `FINALIZED on L1 (${p.detail}); cut → final ${(p.elapsedMs / 1000).toFixed(1)} s` :
+      `${p.stage}: ${p.detail ?? ""}`;
+    print(`batch ${p.batchNumber}  ${what}${p.stage !== "cut" && p.stage !== "finalized" ? ` (+${(p.elapsedMs / 1000).toFixed(1)} s)` : ""}`);
+    if (p.stage === "finalized") {
+      cutToFinal.push(p.elapsedMs);
+      if (options.crashMember !== undefined && !crashed) {
+        crashed = true;
+        killMember(options.crashMember);
+      }
+    }
+  });
+  sequencer.start();
+
+  print(`[6/6] transaction generator: ${options.txs ?? 40} tx at ${options.rate ?? 4}/s${censoredTx !== undefined ? "; one of them censored by the sequencer" : ""}`);
+  const txsTotal = options.txs ?? 40;
+  let stopped = false;
+  const sent: bigint[] = [];
+  const gen = (async () => {
+    for (let i = 0; i < txsTotal && !stopped; i++) {
+      const h = i === Math.floor(txsTotal / 3) && censoredTx !== undefined ? censoredTx : txHashOf(randomBytes(32));
+      sent.push(h);
+      await requestJson("sequencer", `${sequencerUrl}/txs`, { body: { txHashes: [h] } }).catch((e: unknown) => print(`  generator: ${(e as Error).message}`));
+      if (h === censoredTx) {
+        print(`  ⚠ tx 0x${h.toString(16).slice(0, 12)}… ignored by the sequencer; the user forces it in through the inbox`);
+        await inbox.forceInclude(h);
+      }
+      await new Promise((r) => setTimeout(r, 1000 / (options.rate ?? 4)));
+    }
+  })();
+
+  const done = (async (): Promise<DevnetSummary> => {
+    await gen;
+    const deadline = Date.now() + (options.durationS ?? 180) * 1000;
+    const landed = async () => {
+      let count = 0;
+      let censoredBatch: bigint | undefined;
+      for (const h of sent) {
+        const r = await requestJson<{ batchNumber: string | null }>("sequencer", `${sequencerUrl}/txs/0x${h.toString(16)}`).catch(() => ({ batchNumber: null }));
+        if (r.batchNumber !== null) {
+          count++;
+          if (h === censoredTx) censoredBatch = BigInt(r.batchNumber);
+        }
+      }
+      return { count, censoredBatch };
+    };
+    let state = await landed();
+    while (!stopped && state.count < sent.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      state = await landed();
+    }
+    await lightClient.sync();
+    const summary: DevnetSummary = {
+      finalized: progress.filter((p) => p.stage === "finalized").length,
+      txsLanded: state.count,
+      txsSent: sent.length,
+      meanCutToFinalMs: cutToFinal.length ? cutToFinal.reduce((a, b) => a + b, 0) / cutToFinal.length : 0,
+      ...(state.censoredBatch !== undefined ? { censoredTxBatch: state.censoredBatch } : {}),
+      timedOut: state.count < sent.length,
+    };
+    print(
+      `done: ${summary.finalized} batches finalized, ${summary.txsLanded}/${summary.txsSent} tx landed, mean cut → L1 finality ${(summary.meanCutToFinalMs / 1000).toFixed(1)} s, ` +
+        `light client checked ${checked.length} batches, ${problems.length} problems` +
+        (summary.censoredTxBatch !== undefined ? `; the censored tx landed through the forced queue in batch ${summary.censoredTxBatch}` : ""),
+    );
+    return summary;
+  })();
+
+  return {
+    rpc,
+    deployment,
+    inbox,
+    committee,
+    sequencerUrl,
+    proverUrl,
+    memberUrls,
+    lightClient,
+    checked,
+    problems,
+    progress,
+    done,
+    ...(censoredTx !== undefined ? { censoredTx } : {}),
+    killMember,
+    async stop() {
+      stopped = true;
+      await gen;
+      for (const c of cleanups.reverse()) await c();
+    },
+  };
+}

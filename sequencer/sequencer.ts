@@ -1,0 +1,348 @@
+import { EventEmitter } from "node:events";
+import Fastify, { type FastifyInstance } from "fastify";
+import { pino, type Logger as PinoLogger } from "pino";
+import { getBatchBuild } from "../src/builds.js";
+import type { Committee } from "../src/committee.js";
+import { proposeBatch } from "../src/batch.js";
+import { batchFileFromJSON, batchFileToJSON, reportFromJSON, type BatchFileJson } from "../src/batchFile.js";
+import { TX_HASH_BITS, assertUint, toBigInt } from "../src/field.js";
+import { batchHash, headerToJSON } from "../src/header.js";
+import { verifyReport, type SignedReport } from "../src/report.js";
+import { buildWitnessInput } from "../src/witness.js";
+import { requestJson } from "../src/http.js";
+import { InboxRevertError, InvalidArgumentError, ZkseqError } from "../src/errors.js";
+import type { InboxClient } from "../src/chain/inboxClient.js";
+import type { ProverClient } from "../prover/proverClient.js";
+import { errorHandler } from "../member/memberNode.js";
+import { SequencerStore, type BatchRecord } from "./sequencerStore.js";
+
+/** A committee member as the sequencer reaches it. */
+export interface MemberEndpoint {
+  index: number;
+  url: string;
+}
+
+/** Options of the sequencer. */
+export interface SequencerOptions {
+  build: string;
+  committee: Committee;
+  members: MemberEndpoint[];
+  inbox: InboxClient;
+  prover: ProverClient;
+  /** SQLite file for the mempool and batches. */
+  db: string;
+  /** Cut a batch once the oldest pending transaction waited this long (default 2000 ms), or when it is full. */
+  maxBatchWaitMs?: number;
+  /** Per-request timeout towards members (default 2000 ms). */
+  memberTimeoutMs?: number;
+  /** Idle poll interval (default 250 ms). */
+  pollMs?: number;
+  /** Transactions it drops instead of sequencing (devnet scenario: a censoring committee). */
+  censor?: Iterable<bigint>;
+  /** "eager" (default): every unconsumed forced entry goes first in the next batch; "when-overdue": only once the inbox would refuse a batch without it (what a censoring sequencer does). */
+  forcedPolicy?: "eager" | "when-overdue";
+  /** With "when-overdue": seconds a batch may take from cut to landing (default 60); entries overdue by then are included. */
+  overdueMarginS?: number;
+  logger?: PinoLogger;
+}
+
+/** What the sequencer reports about each batch as it moves. */
+export interface BatchProgress {
+  batchNumber: bigint;
+  stage: "cut" | "signed" | "proven" | "finalized" | "abandoned" | "stalled";
+  txCount: number;
+  forcedCount: number;
+  signers?: number[];
+  /** ms since the batch was cut. */
+  elapsedMs: number;
+  detail?: string;
+}
+
+/**
+ * The sequencer: a mempool fed over HTTP (and forwarded to every member), cut
+ * into batches on size or time, with overdue-first forced transactions read
+ * from the inbox, signed by at least Q members (slow or dead ones skipped),
+ * proven by the prover and submitted with viem. It persists every step: a
+ * restart resumes the batch in flight and never re-proves (the prover's jobs
+ * are idempotent) or re-submits a finalized batch.
+ *
+ * HTTP: `POST /txs { txHashes }`, `GET /txs/:hash`, `GET /batches/:n`, `GET /healthz`.
+ */
+export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
+  readonly app: FastifyInstance;
+  readonly store: SequencerStore;
+  private readonly censor: Set<bigint>;
+  private readonly log: PinoLogger;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly build;
+  private readonly stop = new AbortController();
+
+  constructor(private readonly opts: SequencerOptions) {
+    super();
+    this.build = getBatchBuild(opts.build);
+    this.store = new SequencerStore(opts.db);
+    this.censor = new Set(opts.censor ?? []);
+    this.log = opts.logger ?? pino({ enabled: false });
+    this.app = Fastify({ loggerInstance: opts.logger, bodyLimit: 4 * 1024 * 1024 } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+    this.app.setErrorHandler(errorHandler(this.app, { NOT_FOUND: 404 }));
+    this.app.post("/txs", async (req) => ({ accepted: await this.receive(txHashesOf(req.body)) }));
+    this.app.get<{ Params: { hash: string } }>("/txs/:hash", async (req) => {
+      const h = toBigInt(req.params.hash, "txHash");
+      const n = this.store.txBatch(h);
+      return { txHash: "0x" + h.toString(16), batchNumber: n === undefined ? null : n.toString() };
+    });
+    this.app.get<{ Params: { n: string } }>("/batches/:n", async (req) => {
+      const b = this.store.batch(toBigInt(req.params.n, "batch number"));
+      if (!b) throw new ZkseqError("NOT_FOUND", `no batch ${req.params.n}`);
+      return { batchNumber: b.batchNumber.toString(), state: b.state, batch: b.batch, proof: b.proof ?? null, l1TxHash: b.l1TxHash ?? null };
+    });
+    this.app.get("/healthz", async () => ({ ok: true, running: this.running, pending: this.store.pendingTxs().length }));
+    this.app.addHook("onClose", async () => {
+      await this.close();
+    });
+  }
+
+  /** Adds transactions to the mempool (censored ones are dropped) and forwards the new ones to every member. */
+  async receive(txHashes: bigint[]): Promise<number> {
+    const fresh = this.store.addTxs(
+      txHashes.filter((h) => !this.censor.has(h)),
+      Date.now(),
+    );
+    if (fresh.length) {
+      await Promise.all(
+        this.opts.members.map((m) =>
+          requestJson("member", `${m.url}/txs`, { body: { txHashes: fresh }, timeoutMs: this.opts.memberTimeoutMs ?? 2000 }).catch((e: unknown) =>
+            this.log.warn({ member: m.index, err: (e as Error).message }, "member did not take transactions"),
+          ),
+        ),
+      );
+    }
+    return fresh.length;
+  }
+
+  /** Starts cutting, signing, proving and submitting batches. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          const worked = await this.step();
+          if (!worked) await this.sleep(this.opts.pollMs ?? 250);
+        } catch (e) {
+          if (!this.running) break;
+          this.log.error({ err: e instanceof ZkseqError ? e.shortMessage : (e as Error).message }, "sequencer step failed; retrying");
+          await this.sleep(1000);
+        }
+      }
+    })();
+  }
+
+  /** Stops after the current step. */
+  async close(): Promise<void> {
+    if (!this.running) {
+      this.store.close();
+      return;
+    }
+    this.running = false;
+    this.stop.abort();
+    await this.loop;
+    this.store.close();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.stop.signal.addEventListener("abort", () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  private progress(b: BatchRecord, stage: BatchProgress["stage"], extra: Partial<BatchProgress> = {}): void {
+    const forcedCount = Number(BigInt(b.batch.header.forcedTo) - BigInt(b.batch.header.forcedFrom));
+    this.emit("batch", { batchNumber: b.batchNumber, stage, txCount: b.batch.txHashes.length, forcedCount, elapsedMs: Date.now() - b.cutAt, ...extra });
+  }
+
+  /** One unit of work; false when there was nothing to do. */
+  private async step(): Promise<boolean> {
+    const state = await this.opts.inbox.state();
+    const open = this.store.unfinished();
+    if (open) {
+      if (state.nextBatchNumber > open.batchNumber) {
+        // it landed (before a restart), or the escape hatch took its number
+        const landed = (await this.opts.inbox.finalizedBatches()).find((f) => f.batchNumber === open.batchNumber);
+        if (landed && !landed.forcedOnly && landed.batchHash === batchHash(batchFileFromJSON(open.batch).header)) {
+          this.store.finalize(open.batchNumber, open.batch.txHashes.map(BigInt), landed.transactionHash);
+          this.progress(open, "finalized");
+        } else {
+          this.store.saveBatch({ ...open, state: "abandoned" });
+          this.progress(open, "abandoned", { detail: "the chain moved past it (escape hatch?)" });
+        }
+        return true;
+      }
+      if (open.state === "proposed") await this.collectReports(open);
+      else await this.proveAndSubmit(open);
+      return true;
+    }
+    return this.cut(state);
+  }
+
+  private async cut(state: Awaited<ReturnType<InboxClient["state"]>>): Promise<boolean> {
+    const { Q, B, F } = this.build.params;
+    const forcedEvents = state.forcedQueueLength > state.forcedConsumed ? await this.opts.inbox.forcedEntries() : [];
+    let forced = forcedEvents.filter((e) => e.index >= state.forcedConsumed).slice(0, F);
+    if (this.opts.forcedPolicy === "when-overdue" && forced.length > 0) {
+      const [delay, block] = await Promise.all([this.opts.inbox.forceDelay(), this.opts.inbox.client.getBlock()]);
+      // entries that will be overdue before this batch can land count as overdue: a signed batch must stay valid
+      const margin = BigInt(this.opts.overdueMarginS ?? 60);
+      const overdueUntil = forced.findIndex((f) => f.queuedAt + delay > block.timestamp + margin);
+      forced = overdueUntil < 0 ? forced : forced.slice(0, overdueUntil);
+    }
+    const pending = this.store.pendingTxs();
+    if (pending.length === 0 && forced.length === 0) return false;
+    const full = pending.length >= B - forced.length;
+    const overdue = pending.length > 0 && Date.now() - pending[0]!.receivedAt >= (this.opts.maxBatchWaitMs ?? 2000);
+    if (!full && !overdue && forced.length === 0) return false;
+
+    const candidates = pending.map((p) => p.txHash);
+    const timeout = this.opts.memberTimeoutMs ?? 2000;
+    const answers = await Promise.all(
+      this.opts.members.map((m) =>
+        requestJson<{ times: (number | null)[] }>("member", `${m.url}/times`, { body: { txHashes: candidates }, timeoutMs: timeout }).then(
+          (r) => ({ m, times: r.times }),
+          () => undefined,
+        ),
+      ),
+    );
+    const responders = answers.filter((a): a is NonNullable<typeof a> => a !== undefined && a.times.length === candidates.length);
+    if (responders.length < Q) {
+      this.log.warn({ responders: responders.map((r) => r.m.index), needed: Q }, "not enough members answered; waiting");
+      return false;
+    }
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const r of responders) for (const t of r.times) if (t !== null && t < earliest) earliest = t;
+    const now = Date.now() - 1;
+    let timeBase = BigInt(Math.min(Number.isFinite(earliest) ? earliest : now, now));
+    if (timeBase < state.lastTimeBase) timeBase = state.lastTimeBase;
+    const clamp = (t: number) => Math.max(t, Number(timeBase));
+    const signers = responders.slice(0, Q);
+    const proposal = proposeBatch({
+      build: this.build,
+      chainId: BigInt(await this.opts.inbox.client.getChainId()),
+      inbox: BigInt(this.opts.inbox.address),
+      batchNumber: state.nextBatchNumber,
+      prevBatchHash: state.headBatchHash,
+      committee: this.opts.committee,
+      forced: { from: state.forcedConsumed, accFrom: await this.opts.inbox.forcedAccAt(state.forcedConsumed), txHashes: forced.map((f) => f.txHash) },
+      candidates,
+      receivedAt: signers.map((s) => new Map(candidates.flatMap((h, i) => (s.times[i] === null ? [] : [[h, clamp(s.times[i]!)] as const])))),
+      signers: signers.map((s) => s.m.index),
+      timeBase,
+    });
+    const record: BatchRecord = {
+      batchNumber: proposal.header.batchNumber,
+      state: "proposed",
+      batch: batchFileToJSON({ build: this.build.id, header: proposal.header, committee: this.opts.committee, txHashes: proposal.txHashes, reports: [] }),
+      cutAt: Date.now(),
+    };
+    // Persisted before any member sees it: after a restart the same header is proposed again, never a different one.
+    this.store.saveBatch(record);
+    this.progress(record, "cut");
+    this.log.info({ batchNumber: record.batchNumber.toString(), txCount: proposal.txHashes.length, forced: proposal.forcedCount }, "batch cut");
+    await this.collectReports(record);
+    return true;
+  }
+
+  /** Asks every member to sign the proposal; keeps a Q-subset of valid reports that orders the batch. */
+  private async collectReports(record: BatchRecord): Promise<void> {
+    const { Q } = this.build.params;
+    const file = batchFileFromJSON(record.batch);
+    const hash = batchHash(file.header);
+    const forcedCount = Number(file.header.forcedTo - file.header.forcedFrom);
+    const timeout = this.opts.memberTimeoutMs ?? 2000;
+    const got = await Promise.all(
+      this.opts.members.map((m) =>
+        requestJson<{ report: unknown }>("member", `${m.url}/sign`, {
+          body: { header: headerToJSON(file.header), txHashes: record.batch.txHashes, forcedCount },
+          timeoutMs: timeout,
+        }).then(
+          (r) => reportFromJSON(r.report),
+          (e: unknown) => {
+            this.log.warn({ member: m.index, batchNumber: record.batchNumber.toString(), err: (e as Error).message }, "member did not sign");
+            return undefined;
+          },
+        ),
+      ),
+    );
+    const valid = got.filter((r): r is SignedReport => r !== undefined && verifyReport(this.opts.committee, hash, r));
+    const chosen = chooseReports(valid, Q, (reports) => {
+      try {
+        buildWitnessInput({ build: this.build, header: file.header, committee: this.opts.committee, txHashes: file.txHashes, reports });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!chosen) {
+      this.progress(record, "stalled", { detail: `${valid.length} valid reports, no ${Q} of them order the batch; retrying` });
+      await this.sleep(1000);
+      return;
+    }
+    const signed: BatchRecord = { ...record, state: "signed", batch: batchFileToJSON({ ...file, reports: chosen }) };
+    this.store.saveBatch(signed);
+    this.progress(signed, "signed", { signers: chosen.map((r) => r.memberIndex) });
+    await this.proveAndSubmit(signed);
+  }
+
+  private async proveAndSubmit(record: BatchRecord): Promise<void> {
+    let current = record;
+    if (current.state === "signed") {
+      const { job } = await this.opts.prover.submit({ build: this.build.id, batch: current.batch });
+      current = { ...current, jobId: job.id };
+      this.store.saveBatch(current);
+      const p = await this.opts.prover.waitForProof(job.id, { signal: this.stop.signal });
+      current = { ...current, state: "proven", proof: { proof: p.proof, publicSignals: p.publicSignals } };
+      this.store.saveBatch(current);
+      this.progress(current, "proven");
+    }
+    if (current.state === "proven" && current.proof) {
+      try {
+        const sent = await this.opts.inbox.submitBatch(current.proof.proof as never, current.proof.publicSignals);
+        this.store.finalize(current.batchNumber, current.batch.txHashes.map(BigInt), sent.hash);
+        this.progress(current, "finalized", { detail: `block ${sent.receipt.blockNumber}, ${sent.gasUsed} gas` });
+        this.log.info({ batchNumber: current.batchNumber.toString(), gas: sent.gasUsed.toString(), ms: Date.now() - current.cutAt }, "batch finalized");
+      } catch (e) {
+        if (e instanceof InboxRevertError && (e.errorName === "BatchInbox__WrongBatchNumber" || e.errorName === "BatchInbox__WrongPrevBatchHash")) {
+          return; // the next step sees the chain moved and settles the batch
+        }
+        throw e;
+      }
+    }
+  }
+}
+
+/** The first Q-subset of reports (by member index) that `orders` accepts. */
+export function chooseReports(reports: SignedReport[], Q: number, orders: (r: SignedReport[]) => boolean): SignedReport[] | undefined {
+  const sorted = [...reports].sort((a, b) => a.memberIndex - b.memberIndex);
+  const pick = (start: number, acc: SignedReport[]): SignedReport[] | undefined => {
+    if (acc.length === Q) return orders(acc) ? acc : undefined;
+    for (let i = start; i <= sorted.length - (Q - acc.length); i++) {
+      const found = pick(i + 1, [...acc, sorted[i]!]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return pick(0, []);
+}
+
+function txHashesOf(body: unknown): bigint[] {
+  const list = (body as { txHashes?: unknown } | null)?.txHashes;
+  if (!Array.isArray(list)) throw new InvalidArgumentError("the body must be { txHashes: [...] }");
+  if (list.length > 10_000) throw new InvalidArgumentError("at most 10000 transactions per request");
+  return list.map((h, i) => assertUint(toBigInt(h, `txHashes[${i}]`), TX_HASH_BITS, `txHashes[${i}]`));
+}
+
+export type { BatchFileJson };

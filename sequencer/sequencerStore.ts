@@ -1,0 +1,139 @@
+import Database from "better-sqlite3";
+import type { BatchFileJson } from "../src/batchFile.js";
+
+/** Where a batch is: proposed (header fixed, reports being collected), signed, proven, finalized, or abandoned (the chain moved past it). */
+export type BatchState = "proposed" | "signed" | "proven" | "finalized" | "abandoned";
+
+export interface BatchRecord {
+  batchNumber: bigint;
+  state: BatchState;
+  /** The batch file (reports empty while proposed). */
+  batch: BatchFileJson;
+  /** The proof's JSON once proven: { proof, publicSignals }. */
+  proof?: { proof: unknown; publicSignals: string[] };
+  jobId?: string;
+  cutAt: number;
+  finalizedAt?: number;
+  l1TxHash?: string;
+}
+
+/**
+ * The sequencer's durable state: its mempool and every batch it cut. SQLite
+ * (WAL, synchronous=FULL), so a restart resumes a batch where it stopped and
+ * never proposes a second header for a batch number the members signed.
+ */
+export class SequencerStore {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS txs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        tx_hash TEXT NOT NULL UNIQUE,
+        received_at INTEGER NOT NULL,
+        batch_number TEXT
+      );
+      CREATE TABLE IF NOT EXISTS batches (
+        batch_number TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        batch TEXT NOT NULL,
+        proof TEXT,
+        job_id TEXT,
+        cut_at INTEGER NOT NULL,
+        finalized_at INTEGER,
+        l1_tx_hash TEXT
+      );
+    `);
+  }
+
+  /** Adds transactions to the mempool; returns the ones not seen before. */
+  addTxs(txHashes: readonly bigint[], at: number): bigint[] {
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO txs (tx_hash, received_at) VALUES (?, ?)`);
+    return this.db.transaction(() => txHashes.filter((h) => insert.run(h.toString(), at).changes === 1))();
+  }
+
+  /** Transactions not in a finalized batch, oldest first. */
+  pendingTxs(limit = 10_000): { txHash: bigint; receivedAt: number }[] {
+    return (this.db.prepare(`SELECT tx_hash, received_at FROM txs WHERE batch_number IS NULL ORDER BY seq LIMIT ?`).all(limit) as { tx_hash: string; received_at: number }[]).map((r) => ({
+      txHash: BigInt(r.tx_hash),
+      receivedAt: r.received_at,
+    }));
+  }
+
+  /** The batch a transaction landed in, if any. */
+  txBatch(txHash: bigint): bigint | undefined {
+    const r = this.db.prepare(`SELECT batch_number FROM txs WHERE tx_hash = ?`).get(txHash.toString()) as { batch_number: string | null } | undefined;
+    return r?.batch_number ? BigInt(r.batch_number) : undefined;
+  }
+
+  saveBatch(b: BatchRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO batches (batch_number, state, batch, proof, job_id, cut_at, finalized_at, l1_tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (batch_number) DO UPDATE SET state = excluded.state, batch = excluded.batch, proof = excluded.proof, job_id = excluded.job_id,
+           finalized_at = excluded.finalized_at, l1_tx_hash = excluded.l1_tx_hash`,
+      )
+      .run(key(b.batchNumber), b.state, JSON.stringify(b.batch), b.proof ? JSON.stringify(b.proof) : null, b.jobId ?? null, b.cutAt, b.finalizedAt ?? null, b.l1TxHash ?? null);
+  }
+
+  /** Marks a batch finalized and its transactions included, in one transaction. */
+  finalize(batchNumber: bigint, txHashes: readonly bigint[], l1TxHash: string | undefined): void {
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE batches SET state = 'finalized', finalized_at = ?, l1_tx_hash = ? WHERE batch_number = ?`).run(Date.now(), l1TxHash ?? null, key(batchNumber));
+      const add = this.db.prepare(`INSERT OR IGNORE INTO txs (tx_hash, received_at) VALUES (?, ?)`); // forced ones may never have been sent here
+      const mark = this.db.prepare(`UPDATE txs SET batch_number = ? WHERE tx_hash = ?`);
+      for (const h of txHashes) {
+        add.run(h.toString(), Date.now());
+        mark.run(key(batchNumber), h.toString());
+      }
+    })();
+  }
+
+  batch(batchNumber: bigint): BatchRecord | undefined {
+    const r = this.db.prepare(`SELECT * FROM batches WHERE batch_number = ?`).get(key(batchNumber)) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  /** The newest batch not finalized or abandoned, if any. */
+  unfinished(): BatchRecord | undefined {
+    const r = this.db.prepare(`SELECT * FROM batches WHERE state NOT IN ('finalized', 'abandoned') ORDER BY batch_number DESC LIMIT 1`).get() as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  batches(): BatchRecord[] {
+    return (this.db.prepare(`SELECT * FROM batches ORDER BY batch_number`).all() as Row[]).map(fromRow);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+interface Row {
+  batch_number: string;
+  state: BatchState;
+  batch: string;
+  proof: string | null;
+  job_id: string | null;
+  cut_at: number;
+  finalized_at: number | null;
+  l1_tx_hash: string | null;
+}
+
+const key = (n: bigint) => n.toString().padStart(20, "0");
+
+function fromRow(r: Row): BatchRecord {
+  return {
+    batchNumber: BigInt(r.batch_number),
+    state: r.state,
+    batch: JSON.parse(r.batch) as BatchFileJson,
+    ...(r.proof ? { proof: JSON.parse(r.proof) as BatchRecord["proof"] & object } : {}),
+    ...(r.job_id ? { jobId: r.job_id } : {}),
+    cutAt: r.cut_at,
+    ...(r.finalized_at ? { finalizedAt: r.finalized_at } : {}),
+    ...(r.l1_tx_hash ? { l1TxHash: r.l1_tx_hash } : {}),
+  };
+}

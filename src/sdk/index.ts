@@ -1,0 +1,4 @@
+/** zkseq's integrator SDK: verify batches off-chain, follow the inbox as a light client, prove and check inclusion. */
+export * from "./verifyBatch.js";
+export * from "./lightClient.js";
+export * from "./inclusion.js";
