@@ -5,6 +5,8 @@ import { registerProverServe } from "./commands/proverServe.js";
 import { registerMember } from "./commands/member.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerDevnet } from "./commands/devnet.js";
+import { registerSequencer } from "./commands/sequencer.js";
+import { registerVerify } from "./commands/verify.js";
 import { errorLine } from "./errors.js";
 
 const program = new Command("zkseq")
@@ -15,8 +17,10 @@ const program = new Command("zkseq")
 
 registerDevnet(program);
 registerMember(program);
+registerSequencer(program);
 registerProverServe(program);
 registerProve(program);
+registerVerify(program);
 registerKeys(program);
 
 try {

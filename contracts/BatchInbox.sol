@@ -29,6 +29,7 @@ contract BatchInbox is IBatchInbox {
     uint64 public immutable forceDelay;
     uint64 public immutable maxStall;
     uint64 public immutable exitDelay;
+    uint64 public immutable maxTimeDriftMs;
     uint16 public immutable maxEscapeEntries;
     uint16 public immutable reporterRewardBps;
     uint256 public immutable forceFee;
@@ -80,6 +81,7 @@ contract BatchInbox is IBatchInbox {
         forceDelay = cfg.forceDelay;
         maxStall = cfg.maxStall;
         exitDelay = cfg.exitDelay;
+        maxTimeDriftMs = cfg.maxTimeDriftMs;
         maxEscapeEntries = cfg.maxEscapeEntries;
         reporterRewardBps = cfg.reporterRewardBps;
         forceFee = cfg.forceFee;
@@ -104,7 +106,7 @@ contract BatchInbox is IBatchInbox {
         uint40 forcedTo = _checkForced(h, hd);
         uint48 timeBase = uint48(h.packedB >> 128);
         if (timeBase < hd.lastTimeBase) revert BatchInbox__TimeBaseWentBack(hd.lastTimeBase, timeBase);
-        if (timeBase > block.timestamp * 1000) revert BatchInbox__TimeBaseInFuture(timeBase, block.timestamp * 1000);
+        if (timeBase > block.timestamp * 1000 + maxTimeDriftMs) revert BatchInbox__TimeBaseInFuture(timeBase, block.timestamp * 1000);
         _verifyBatchProof(h, proof);
 
         uint64 batchNumber = hd.nextBatchNumber;

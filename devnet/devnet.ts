@@ -223,6 +223,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       p.stage === "finalized" ? `FINALIZED on L1 (${p.detail}); cut → final ${(p.elapsedMs / 1000).toFixed(1)} s` :
       `${p.stage}: ${p.detail ?? ""}`;
     print(`batch ${p.batchNumber}  ${what}${p.stage !== "cut" && p.stage !== "finalized" ? ` (+${(p.elapsedMs / 1000).toFixed(1)} s)` : ""}`);
+    if (p.stage === "signed" && options.skewMember !== undefined && p.signers?.includes(options.skewMember)) reportSkew(p.batchNumber);
     if (p.stage === "finalized") {
       cutToFinal.push(p.elapsedMs);
       if (options.crashMember !== undefined && !crashed) {
@@ -231,6 +232,24 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       }
     }
   });
+  /** Shows that a skewed member's reports do not move the order: the batch is in the order of the honest signers' times. */
+  const reportSkew = (batchNumber: bigint) => {
+    const rec = sequencer.store.batch(batchNumber);
+    if (!rec) return;
+    const forced = Number(BigInt(rec.batch.header.forcedTo) - BigInt(rec.batch.header.forcedFrom));
+    const honest = rec.batch.reports.filter((r) => r.memberIndex !== options.skewMember);
+    const skewed = rec.batch.reports.find((r) => r.memberIndex === options.skewMember);
+    if (!skewed || honest.length === 0) return;
+    const slots = rec.batch.txHashes.map((h, i) => ({ h: BigInt(h), i })).slice(forced);
+    const honestTime = (i: number) => {
+      const ts = honest.map((r) => r.times[i]!).sort((a, b) => a - b);
+      return ts[(ts.length - 1) >> 1]!;
+    };
+    const offsets = slots.map(({ i }) => skewed.times[i]! - honestTime(i)).filter((d) => Math.abs(d) < 1e9);
+    const inOrder = slots.every(({ h, i }, k) => k === 0 || honestTime(slots[k - 1]!.i) < honestTime(i) || (honestTime(slots[k - 1]!.i) === honestTime(i) && slots[k - 1]!.h < h));
+    const mean = offsets.length ? offsets.reduce((a, b) => a + b, 0) / offsets.length : 0;
+    print(`  ⏱ batch ${batchNumber}: member ${options.skewMember} reported every tx ${(mean / 1000).toFixed(1)} s late; ${inOrder ? "the median kept the honest members' order ✓" : "the order differs from the honest members' ✗"}`);
+  };
   sequencer.start();
 
   print(`[6/6] transaction generator: ${options.txs ?? 40} tx at ${options.rate ?? 4}/s${censoredTx !== undefined ? "; one of them censored by the sequencer" : ""}`);

@@ -53,6 +53,8 @@ interface IBatchInbox {
         uint64 maxStall;
         /// Seconds between an unbond request and the withdrawal (slashing evidence can land meanwhile).
         uint64 exitDelay;
+        /// Milliseconds a batch's timeBase may be ahead of the block's timestamp (L1 block times lag the wall clock).
+        uint64 maxTimeDriftMs;
         /// Forced entries one escape-hatch call finalizes at most.
         uint16 maxEscapeEntries;
         /// Basis points of a slashed bond paid to the reporter; the rest is burned (locked forever).

@@ -50,6 +50,11 @@ export const batchInboxAbi = [
             "type": "uint64"
           },
           {
+            "internalType": "uint64",
+            "name": "maxTimeDriftMs",
+            "type": "uint64"
+          },
+          {
             "internalType": "uint16",
             "name": "maxEscapeEntries",
             "type": "uint16"
@@ -998,6 +1003,19 @@ export const batchInboxAbi = [
   {
     "inputs": [],
     "name": "maxStall",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "maxTimeDriftMs",
     "outputs": [
       {
         "internalType": "uint64",

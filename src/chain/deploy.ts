@@ -17,6 +17,8 @@ export interface InboxParams {
   maxStall: bigint;
   /** Seconds between an unbond request and the withdrawal (default 7 days). */
   exitDelay: bigint;
+  /** Milliseconds timeBase may run ahead of the block timestamp (default 30000: L1 block times lag the wall clock). */
+  maxTimeDriftMs: bigint;
   /** Forced entries one escape-hatch call finalizes at most (default 64). */
   maxEscapeEntries: number;
   /** Share of a slashed bond paid to the reporter, in basis points (default 5000). */
@@ -31,6 +33,7 @@ export const DEFAULT_INBOX_PARAMS: InboxParams = {
   forceDelay: 3600n,
   maxStall: 86_400n,
   exitDelay: 7n * 86_400n,
+  maxTimeDriftMs: 30_000n,
   maxEscapeEntries: 64,
   reporterRewardBps: 5000,
   forceFee: 10n ** 15n,
@@ -114,6 +117,7 @@ export async function deployInbox(opts: {
           forceDelay: params.forceDelay,
           maxStall: params.maxStall,
           exitDelay: params.exitDelay,
+          maxTimeDriftMs: params.maxTimeDriftMs,
           maxEscapeEntries: params.maxEscapeEntries,
           reporterRewardBps: params.reporterRewardBps,
           forceFee: params.forceFee,
