@@ -77,6 +77,8 @@ export interface Devnet {
   /** The censored transaction, if that scenario runs. */
   censoredTx?: bigint;
   killMember(index: number): void;
+  /** Stops the sequencer (mid-batch, whatever it is doing) and starts a new one on its database. */
+  restartSequencer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -179,19 +181,25 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
 
   print(`[5/6] sequencer and light client`);
   const censoredTx = options.censor ? txHashOf(randomBytes(32)) : undefined;
-  const sequencer = new Sequencer({
-    build: buildId,
-    committee,
-    members: memberUrls.map((url, index) => ({ index, url })),
-    inbox,
-    prover: new ProverClient(proverUrl),
-    db: join(dir, "sequencer.db"),
-    maxBatchWaitMs: 1500,
-    memberTimeoutMs: 1500,
-    ...(censoredTx !== undefined ? { censor: [censoredTx] } : {}),
-    logger,
-  });
-  const sequencerUrl = await sequencer.app.listen({ port: 0, host: "127.0.0.1" });
+  let sequencer!: Sequencer;
+  let sequencerUrl = "";
+  const startSequencer = async () => {
+    sequencer = new Sequencer({
+      build: buildId,
+      committee,
+      members: memberUrls.map((url, index) => ({ index, url })),
+      inbox,
+      prover: new ProverClient(proverUrl),
+      db: join(dir, "sequencer.db"),
+      maxBatchWaitMs: 1500,
+      memberTimeoutMs: 1500,
+      ...(censoredTx !== undefined ? { censor: [censoredTx] } : {}),
+      logger,
+    });
+    sequencer.on("batch", onBatch);
+    sequencerUrl = await sequencer.app.listen({ port: 0, host: "127.0.0.1" });
+    sequencer.start();
+  };
   cleanups.push(() => sequencer.app.close());
   const lightClient = new LightClient({ inbox, verificationKey: JSON.parse(await readFile(artifacts.verificationKey, "utf8")), genesisBatchHash: deployment.genesisBatchHash, genesisCommitteeHash: committee.hash });
   const checked: CheckedBatch[] = [];
@@ -214,7 +222,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     children[i]?.kill("SIGKILL");
     print(`  ☠ member ${i} killed (kill -9)`);
   };
-  sequencer.on("batch", (p) => {
+  const onBatch = (p: BatchProgress) => {
     progress.push(p);
     const what =
       p.stage === "cut" ? `cut: ${p.txCount} tx (${p.forcedCount} forced)` :
@@ -231,7 +239,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         killMember(options.crashMember);
       }
     }
-  });
+  };
   /** Shows that a skewed member's reports do not move the order: the batch is in the order of the honest signers' times. */
   const reportSkew = (batchNumber: bigint) => {
     const rec = sequencer.store.batch(batchNumber);
@@ -250,7 +258,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const mean = offsets.length ? offsets.reduce((a, b) => a + b, 0) / offsets.length : 0;
     print(`  ⏱ batch ${batchNumber}: member ${options.skewMember} reported every tx ${(mean / 1000).toFixed(1)} s late; ${inOrder ? "the median kept the honest members' order ✓" : "the order differs from the honest members' ✗"}`);
   };
-  sequencer.start();
+  await startSequencer();
+  print(`  sequencer at ${sequencerUrl}`);
 
   print(`[6/6] transaction generator: ${options.txs ?? 40} tx at ${options.rate ?? 4}/s${censoredTx !== undefined ? "; one of them censored by the sequencer" : ""}`);
   const txsTotal = options.txs ?? 40;
@@ -311,7 +320,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     deployment,
     inbox,
     committee,
-    sequencerUrl,
+    get sequencerUrl() {
+      return sequencerUrl;
+    },
     proverUrl,
     memberUrls,
     lightClient,
@@ -321,6 +332,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     done,
     ...(censoredTx !== undefined ? { censoredTx } : {}),
     killMember,
+    async restartSequencer() {
+      await sequencer.app.close();
+      print(`  ↻ sequencer stopped; starting it again on the same database`);
+      await startSequencer();
+    },
     async stop() {
       stopped = true;
       await gen;

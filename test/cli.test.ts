@@ -55,4 +55,17 @@ test("cli: zkseq prove writes a proof that verifies", async () => {
   const out = JSON.parse(await readFile(join(dir, "batch.proof.json"), "utf8"));
   assert.equal(out.batchHash, s.witness.batchHash.toString());
   assert.equal(await verifyDevProof(out.publicSignals, out.proof), true);
+
+  // zkseq verify: the proof file verifies; a wrong previous batch, or a tampered header, does not
+  const proofFile = join(dir, "batch.proof.json");
+  const ok = await run(["verify", proofFile, "--prev", s.proposal.header.prevBatchHash.toString()]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, new RegExp(`batch ${s.proposal.header.batchNumber} verified`));
+  const broken = await run(["verify", proofFile, "--prev", "123"]);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /zkseq: error: batch does not verify: prevBatchHash is \d+, expected 123/);
+  await writeFile(join(dir, "tampered.json"), JSON.stringify({ ...out, header: { ...out.header, txCount: "1" } }));
+  const tampered = await run(["verify", join(dir, "tampered.json")]);
+  assert.equal(tampered.code, 1);
+  assert.match(tampered.stderr, /header.txCount/);
 });

@@ -1,0 +1,53 @@
+/**
+ * End to end on the `dev` build: the devnet's member processes, sequencer,
+ * prover and inbox finalize batches a light client verifies; a censored
+ * transaction lands through the forced queue; batches continue after a member
+ * is killed; a sequencer restart mid-batch neither re-proves nor re-submits.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startDevnet } from "../devnet/devnet.js";
+import { requestJson } from "../src/http.js";
+import { devArtifacts } from "./helpers/devBuild.js";
+
+test("e2e: the devnet finalizes verified batches, lands a censored tx via the forced queue, survives a killed member and a sequencer restart", { timeout: 600_000 }, async () => {
+  await devArtifacts();
+  const lines: string[] = [];
+  const devnet = await startDevnet({ members: 4, txs: 30, rate: 6, censor: true, crashMember: 1, durationS: 240, print: (l) => lines.push(l) });
+  try {
+    // restart the sequencer while batch 2 is being proven
+    for (let i = 0; i < 1200 && !devnet.progress.some((p) => p.batchNumber === 2n && p.stage === "signed"); i++) await new Promise((r) => setTimeout(r, 100));
+    await devnet.restartSequencer();
+    const summary = await devnet.done;
+
+    assert.equal(summary.timedOut, false, lines.join("\n"));
+    assert.equal(summary.txsLanded, summary.txsSent);
+
+    const onChain = await devnet.inbox.finalizedBatches();
+    assert.ok(onChain.length >= 3, `${onChain.length} batches finalized`);
+    assert.deepEqual(onChain.map((b) => b.batchNumber), onChain.map((_, i) => BigInt(i + 1)), "each batch number finalized exactly once, in order");
+
+    await devnet.lightClient.sync();
+    assert.deepEqual(devnet.problems, [], "the light client found nothing wrong");
+    assert.deepEqual(devnet.lightClient.batches.map((b) => b.batchNumber), onChain.map((b) => b.batchNumber), "the light client verified every batch");
+
+    // the censored transaction came in through the forced queue
+    assert.ok(devnet.censoredTx !== undefined && summary.censoredTxBatch !== undefined, lines.join("\n"));
+    const landed = onChain.find((b) => b.batchNumber === summary.censoredTxBatch)!;
+    assert.ok(landed.forcedTo > landed.forcedFrom, "its batch has forced slots");
+    const forced = await devnet.inbox.forcedEntries();
+    assert.ok(forced.some((f) => f.txHash === devnet.censoredTx && f.index >= landed.forcedFrom && f.index < landed.forcedTo));
+
+    // member 1 was killed after the first batch; later batches were signed without it
+    const killedAt = devnet.progress.findIndex((p) => p.stage === "finalized");
+    const after = devnet.progress.slice(killedAt + 1).filter((p) => p.stage === "signed");
+    assert.ok(after.length >= 2, lines.join("\n"));
+    for (const p of after) assert.ok(!p.signers!.includes(1), `batch ${p.batchNumber} signed by ${p.signers}`);
+
+    // no re-proving across the restart: one proof per committee batch
+    const health = await requestJson<{ jobs: { done: number } }>("prover", `${devnet.proverUrl}/healthz`);
+    assert.equal(health.jobs.done, onChain.filter((b) => !b.forcedOnly).length);
+  } finally {
+    await devnet.stop();
+  }
+});
