@@ -9,6 +9,11 @@ import assert from "node:assert/strict";
 import { startDevnet } from "../devnet/devnet.js";
 import { requestJson } from "../src/http.js";
 import { devArtifacts } from "./helpers/devBuild.js";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
 
 test("e2e: the devnet finalizes verified batches, lands a censored tx via the forced queue, survives a killed member and a sequencer restart", { timeout: 600_000 }, async () => {
   await devArtifacts();
@@ -43,6 +48,15 @@ test("e2e: the devnet finalizes verified batches, lands a censored tx via the fo
     const after = devnet.progress.slice(killedAt + 1).filter((p) => p.stage === "signed");
     assert.ok(after.length >= 2, lines.join("\n"));
     for (const p of after) assert.ok(!p.signers!.includes(1), `batch ${p.batchNumber} signed by ${p.signers}`);
+
+    // zkseq inclusion: a transaction's Merkle path to the txRoot the inbox finalized
+    const data = await requestJson<{ batch: { txHashes: string[] } }>("sequencer", `${devnet.sequencerUrl}/batches/${onChain[0]!.batchNumber}`);
+    const tx = data.batch.txHashes[data.batch.txHashes.length - 1]!;
+    const cli = await promisify(execFile)(process.execPath, [BIN, "inclusion", tx, "--rpc", devnet.rpc, "--inbox", devnet.deployment.inbox, "--sequencer", devnet.sequencerUrl]);
+    const inclusion = JSON.parse(cli.stdout) as { batchNumber: string; txRoot: string; slot: number };
+    assert.equal(inclusion.batchNumber, onChain[0]!.batchNumber.toString());
+    assert.equal(inclusion.txRoot, onChain[0]!.txRoot.toString());
+    assert.equal(inclusion.slot, data.batch.txHashes.length - 1);
 
     // no re-proving across the restart: one proof per committee batch
     const health = await requestJson<{ jobs: { done: number } }>("prover", `${devnet.proverUrl}/healthz`);
