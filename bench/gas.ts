@@ -21,12 +21,8 @@ import { ForcedQueue } from "../src/forced.js";
 import { consoleLogger } from "../src/logger.js";
 import { makeCommittee, equivocatingReports } from "../test/helpers/fixtures.js";
 import { proveChainBatch } from "../test/helpers/chainFixture.js";
+import { flag } from "./flags.js";
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return undefined;
-  return args[i]!.includes("=") ? args[i]!.split("=")[1] : args[i + 1];
-}
 
 export async function main(args: string[]): Promise<void> {
   const ids = (flag(args, "builds") ?? "dev,standard").split(",");

@@ -23,6 +23,7 @@ import { consoleLogger } from "../src/logger.js";
 import type { CircuitInput } from "../src/witness.js";
 import { ProvingPool, buildFiles } from "../prover/provingPool.js";
 import { makeScenario } from "../test/helpers/fixtures.js";
+import { flag } from "./flags.js";
 
 interface SideResult {
   proofs: number;
@@ -82,11 +83,6 @@ async function pooled(inputs: CircuitInput[], files: ReturnType<typeof buildFile
   }
 }
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return undefined;
-  return args[i]!.includes("=") ? args[i]!.split("=")[1] : args[i + 1];
-}
 
 export async function main(args: string[]): Promise<void> {
   const builds = (flag(args, "builds") ?? "dev,standard").split(",");

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { pino, type Logger as PinoLogger } from "pino";
 import { getBatchBuild } from "../src/builds.js";
 import type { Committee } from "../src/committee.js";
@@ -17,8 +17,8 @@ import {
   InvalidCommitteeError,
   NotExtendingError,
   ReportConflictError,
-  ZkseqError,
 } from "../src/errors.js";
+import { createServiceApp, txHashesFromBody } from "../src/service.js";
 import { MemberStore } from "./memberStore.js";
 
 /** Options of a member node. */
@@ -126,14 +126,12 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
     return report;
   }
 
-  const app = Fastify({ loggerInstance: opts.logger, bodyLimit: 4 * 1024 * 1024 } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
-  app.setErrorHandler(errorHandler(app));
-  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: "NOT_FOUND", message: `no route ${req.method} ${req.url}` }));
+  const app = createServiceApp(opts.logger ? { logger: opts.logger } : {});
   app.post("/txs", async (req) => {
     const now = Date.now() + skew;
-    return { received: store.receive(txHashesOf(req.body), now) };
+    return { received: store.receive(txHashesFromBody(req.body), now) };
   });
-  app.post("/times", async (req) => ({ times: store.receivedAt(txHashesOf(req.body)).map((t) => t ?? null) }));
+  app.post("/times", async (req) => ({ times: store.receivedAt(txHashesFromBody(req.body)).map((t) => t ?? null) }));
   app.post("/sign", async (req) => {
     if (typeof req.body !== "object" || req.body === null) throw new InvalidArgumentError("the body must be { header, txHashes, forcedCount }");
     return { report: reportToJSON(await sign(req.body as SignRequest)) };
@@ -161,28 +159,4 @@ export interface SignRequest {
 function reportFromStore(json: string): SignedReport {
   const r = JSON.parse(json) as { memberIndex: number; times: number[]; signature: { R8: [string, string]; S: string } };
   return { memberIndex: r.memberIndex, times: r.times, signature: { R8: [BigInt(r.signature.R8[0]), BigInt(r.signature.R8[1])], S: BigInt(r.signature.S) } };
-}
-
-function txHashesOf(body: unknown): bigint[] {
-  const list = (body as { txHashes?: unknown } | null)?.txHashes;
-  if (!Array.isArray(list)) throw new InvalidArgumentError("the body must be { txHashes: [...] }");
-  if (list.length > 10_000) throw new InvalidArgumentError("at most 10000 transactions per request");
-  return list.map((h, i) => assertUint(toBigInt(h, `txHashes[${i}]`), TX_HASH_BITS, `txHashes[${i}]`));
-}
-
-/** The JSON error answer every zkseq service shares: `{ error: CODE, message }`, 4xx for bad requests. */
-export function errorHandler(app: FastifyInstance, status: Record<string, number> = {}) {
-  return (err: FastifyError | ZkseqError | Error, _req: unknown, reply: { status(n: number): { send(b: unknown): unknown } }) => {
-    if (err instanceof ZkseqError) {
-      const code = status[err.code] ?? (err.code === "REPORT_CONFLICT" ? 409 : 400);
-      return reply.status(code).send({ error: err.code, message: err.shortMessage });
-    }
-    const fe = err as FastifyError;
-    if (fe.statusCode && fe.statusCode < 500) {
-      const code = fe.code?.startsWith("FST_ERR_CTP_INVALID_JSON") || err instanceof SyntaxError ? "MALFORMED_JSON" : "BAD_REQUEST";
-      return reply.status(fe.statusCode).send({ error: code, message: err.message });
-    }
-    app.log.error({ err }, "internal error");
-    return reply.status(500).send({ error: "INTERNAL", message: "internal error" });
-  };
 }

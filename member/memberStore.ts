@@ -1,4 +1,5 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openDurableDatabase } from "../src/service.js";
 
 /** A report this member signed (persisted before it is answered). */
 export interface SignedRecord {
@@ -18,9 +19,7 @@ export class MemberStore {
   private readonly db: Database.Database;
 
   constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
+    this.db = openDurableDatabase(path);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS txs (tx_hash TEXT PRIMARY KEY, received_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS signed (

@@ -1,6 +1,7 @@
-import Fastify, { type FastifyInstance, type FastifyError } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { Logger as PinoLogger } from "pino";
 import { ZkseqError } from "../src/errors.js";
+import { createServiceApp } from "../src/service.js";
 import type { Prover, JobRequest } from "./prover.js";
 
 /** HTTP status of each zkseq error code the prover API can answer with (anything else from a request is 400). */
@@ -31,26 +32,7 @@ export interface ProverServerOptions {
  * - `GET /metrics` -> Prometheus text
  */
 export function createProverServer(prover: Prover, options: ProverServerOptions = {}): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: options.logger,
-    bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
-  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
-
-  app.setErrorHandler((err: FastifyError | ZkseqError | Error, _req, reply) => {
-    if (err instanceof ZkseqError) {
-      const status = STATUS[err.code] ?? 400;
-      if (status === 503) void reply.header("retry-after", "5");
-      return reply.status(status).send({ error: err.code, message: err.shortMessage });
-    }
-    const fe = err as FastifyError;
-    if (fe.statusCode && fe.statusCode < 500) {
-      const code = fe.code?.startsWith("FST_ERR_CTP_INVALID_JSON") || err instanceof SyntaxError ? "MALFORMED_JSON" : fe.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? "BODY_TOO_LARGE" : "BAD_REQUEST";
-      return reply.status(fe.statusCode).send({ error: code, message: err.message });
-    }
-    app.log.error({ err }, "internal error");
-    return reply.status(500).send({ error: "INTERNAL", message: "internal error" });
-  });
-  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: "NOT_FOUND", message: `no route ${req.method} ${req.url}` }));
+  const app = createServiceApp({ ...(options.logger ? { logger: options.logger } : {}), bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, status: STATUS });
 
   app.post("/jobs", async (req, reply) => {
     if (typeof req.body !== "object" || req.body === null) throw new ZkseqError("INVALID_ARGUMENT", "the body must be a JSON object { build, input } or { build, batch }");

@@ -1,4 +1,5 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openDurableDatabase } from "../src/service.js";
 import { QueueFullError } from "../src/errors.js";
 
 /** Where a job is in its life. `done`, `failed` and `cancelled` are final. */
@@ -73,10 +74,7 @@ export class JobStore {
 
   /** @param path a file, or ":memory:" (not durable; for tools and tests). */
   constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("busy_timeout = 5000");
+    this.db = openDurableDatabase(path);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS jobs (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,19 +1,19 @@
 import { EventEmitter } from "node:events";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { pino, type Logger as PinoLogger } from "pino";
 import { getBatchBuild } from "../src/builds.js";
 import type { Committee } from "../src/committee.js";
 import { proposeBatch } from "../src/batch.js";
 import { batchFileFromJSON, batchFileToJSON, reportFromJSON, type BatchFileJson } from "../src/batchFile.js";
-import { TX_HASH_BITS, assertUint, toBigInt } from "../src/field.js";
+import { toBigInt } from "../src/field.js";
 import { batchHash, headerToJSON } from "../src/header.js";
 import { verifyReport, type SignedReport } from "../src/report.js";
 import { buildWitnessInput } from "../src/witness.js";
 import { requestJson } from "../src/http.js";
-import { InboxRevertError, InvalidArgumentError, ZkseqError } from "../src/errors.js";
+import { InboxRevertError, ZkseqError } from "../src/errors.js";
 import type { InboxClient } from "../src/chain/inboxClient.js";
 import type { ProverClient } from "../prover/proverClient.js";
-import { errorHandler } from "../member/memberNode.js";
+import { createServiceApp, txHashesFromBody } from "../src/service.js";
 import { SequencerStore, type BatchRecord } from "./sequencerStore.js";
 
 /** A committee member as the sequencer reaches it. */
@@ -84,9 +84,8 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     this.store = new SequencerStore(opts.db);
     this.censor = new Set(opts.censor ?? []);
     this.log = opts.logger ?? pino({ enabled: false });
-    this.app = Fastify({ loggerInstance: opts.logger, bodyLimit: 4 * 1024 * 1024 } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
-    this.app.setErrorHandler(errorHandler(this.app, { NOT_FOUND: 404 }));
-    this.app.post("/txs", async (req) => ({ accepted: await this.receive(txHashesOf(req.body)) }));
+    this.app = createServiceApp({ ...(opts.logger ? { logger: opts.logger } : {}), status: { NOT_FOUND: 404 } });
+    this.app.post("/txs", async (req) => ({ accepted: await this.receive(txHashesFromBody(req.body)) }));
     this.app.get<{ Params: { hash: string } }>("/txs/:hash", async (req) => {
       const h = toBigInt(req.params.hash, "txHash");
       const n = this.store.txBatch(h);
@@ -336,13 +335,6 @@ export function chooseReports(reports: SignedReport[], Q: number, orders: (r: Si
     return undefined;
   };
   return pick(0, []);
-}
-
-function txHashesOf(body: unknown): bigint[] {
-  const list = (body as { txHashes?: unknown } | null)?.txHashes;
-  if (!Array.isArray(list)) throw new InvalidArgumentError("the body must be { txHashes: [...] }");
-  if (list.length > 10_000) throw new InvalidArgumentError("at most 10000 transactions per request");
-  return list.map((h, i) => assertUint(toBigInt(h, `txHashes[${i}]`), TX_HASH_BITS, `txHashes[${i}]`));
 }
 
 export type { BatchFileJson };

@@ -1,4 +1,5 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openDurableDatabase } from "../src/service.js";
 import type { BatchFileJson } from "../src/batchFile.js";
 
 /** Where a batch is: proposed (header fixed, reports being collected), signed, proven, finalized, or abandoned (the chain moved past it). */
@@ -26,9 +27,7 @@ export class SequencerStore {
   private readonly db: Database.Database;
 
   constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
+    this.db = openDurableDatabase(path);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS txs (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { decodeFunctionData, type Hash } from "viem";
+import { decodeFunctionData } from "viem";
 import { batchInboxAbi } from "../chain/abi.js";
 import type { FinalizedBatch, InboxClient } from "../chain/inboxClient.js";
 import { publicSignalsFromPackedHeader, type PackedBatchHeader, type SnarkjsProof } from "../chain/solidity.js";
@@ -7,19 +7,8 @@ import { poseidon } from "../poseidon.js";
 import { BatchVerificationError } from "../errors.js";
 import { verifyBatch, type VerificationKey } from "./verifyBatch.js";
 
-/** A finalized batch the light client checked. */
-export interface CheckedBatch {
-  batchNumber: bigint;
-  batchHash: bigint;
-  txRoot: bigint;
-  txCount: bigint;
-  forcedFrom: bigint;
-  forcedTo: bigint;
-  forcedOnly: boolean;
-  /** The committee that signed it (the current one for forced-only batches). */
-  committeeHash: bigint;
-  transactionHash: Hash;
-}
+/** A finalized batch the light client checked, with the committee that signed it (the current one for forced-only batches). */
+export type CheckedBatch = Omit<FinalizedBatch, "blockNumber"> & { committeeHash: bigint };
 
 /** Something wrong on the chain: a gap in batch numbers, a proof that does not verify, a header that does not chain. */
 export interface LightClientProblem {
@@ -135,17 +124,8 @@ export class LightClient extends EventEmitter<{ batch: [CheckedBatch]; problem: 
     }
     this.lastNumber = e.batchNumber;
     this.lastHash = e.batchHash;
-    const c: CheckedBatch = {
-      batchNumber: e.batchNumber,
-      batchHash: e.batchHash,
-      txRoot: e.txRoot,
-      txCount: e.txCount,
-      forcedFrom: e.forcedFrom,
-      forcedTo: e.forcedTo,
-      forcedOnly: e.forcedOnly,
-      committeeHash: signedBy,
-      transactionHash: e.transactionHash,
-    };
+    const { blockNumber: _block, ...rest } = e;
+    const c: CheckedBatch = { ...rest, committeeHash: signedBy };
     this.checked.push(c);
     this.emit("batch", c);
   }

@@ -1,0 +1,56 @@
+/**
+ * What zkseq's HTTP services share: a fastify app whose errors are JSON
+ * `{ error: CODE, message }` (4xx for bad requests, 5xx only for zkseq's own
+ * faults), a durable SQLite database, and request-body helpers.
+ */
+import Database from "better-sqlite3";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { Logger as PinoLogger } from "pino";
+import { TX_HASH_BITS, assertUint, toBigInt } from "./field.js";
+import { InvalidArgumentError, ZkseqError } from "./errors.js";
+
+/**
+ * A fastify app with zkseq's error answers. `status` maps error codes to HTTP
+ * statuses (default 400; `REPORT_CONFLICT` 409); a 503 carries `Retry-After`.
+ */
+export function createServiceApp(opts: { logger?: PinoLogger; bodyLimit?: number; status?: Record<string, number> } = {}): FastifyInstance {
+  const app = Fastify({ loggerInstance: opts.logger, bodyLimit: opts.bodyLimit ?? 4 * 1024 * 1024 } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  const status: Record<string, number> = { REPORT_CONFLICT: 409, ...opts.status };
+  app.setErrorHandler((err: FastifyError | ZkseqError | Error, _req, reply) => {
+    if (err instanceof ZkseqError) {
+      const code = status[err.code] ?? 400;
+      if (code === 503) void reply.header("retry-after", "5");
+      return reply.status(code).send({ error: err.code, message: err.shortMessage });
+    }
+    const fe = err as FastifyError;
+    if (fe.statusCode && fe.statusCode < 500) {
+      const code =
+        fe.code?.startsWith("FST_ERR_CTP_INVALID_JSON") || err instanceof SyntaxError ? "MALFORMED_JSON" : fe.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? "BODY_TOO_LARGE" : "BAD_REQUEST";
+      return reply.status(fe.statusCode).send({ error: code, message: err.message });
+    }
+    app.log.error({ err }, "internal error");
+    return reply.status(500).send({ error: "INTERNAL", message: "internal error" });
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: "NOT_FOUND", message: `no route ${req.method} ${req.url}` }));
+  return app;
+}
+
+/**
+ * Opens a SQLite database for state that must survive `kill -9`: WAL journal,
+ * `synchronous = FULL` (a committed write is on disk), a busy timeout.
+ */
+export function openDurableDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  return db;
+}
+
+/** `{ txHashes: [...] }` from a request body: 248-bit transaction hashes, at most `max`. */
+export function txHashesFromBody(body: unknown, max = 10_000): bigint[] {
+  const list = (body as { txHashes?: unknown } | null)?.txHashes;
+  if (!Array.isArray(list)) throw new InvalidArgumentError("the body must be { txHashes: [...] }");
+  if (list.length > max) throw new InvalidArgumentError(`at most ${max} transactions per request`);
+  return list.map((h, i) => assertUint(toBigInt(h, `txHashes[${i}]`), TX_HASH_BITS, `txHashes[${i}]`));
+}
