@@ -202,7 +202,9 @@ export async function buildCircuit(buildOrId: string | CircuitBuild, options: Bu
   else {
     const earlier = (await readdir(compiled.dir)).filter((n) => n.startsWith("setup-")).sort()[0];
     if (earlier) return artifactsIn(compiled, join(compiled.dir, earlier));
-    ptau = await generateDevPtau(join(cacheDir, "ptau"), Math.max(compiled.power, 8), logger);
+    // a development ptau this cache generated earlier (for a bigger build, say) serves too
+    const generated = await resolvePtau(join(cacheDir, "ptau"), compiled.power).catch(() => undefined);
+    ptau = generated ? { ...generated, generated: true } : await generateDevPtau(join(cacheDir, "ptau"), Math.max(compiled.power, 8), logger);
   }
 
   const setupDir = join(compiled.dir, `setup-${ptau.sha256.slice(0, 16)}`);
