@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { makeScenario, scenarioBatchJson } from "./helpers/fixtures.js";
+import { readKeystore } from "../src/keys.js";
 import { devArtifacts } from "./helpers/devBuild.js";
 import { verifyDevProof } from "./helpers/proverBuild.js";
 
@@ -37,10 +38,24 @@ test("cli: bad input exits non-zero with one readable line", async () => {
     assert.equal(lines.length, 1, r.stderr);
     assert.match(lines[0]!, message);
   }
+  // keys new: needs a password, writes a keystore that decrypts, never overwrites one
+  const ks = join(dir, "member.keystore.json");
+  const noPassword = await run(["keys", "new", "--out", ks, "--password-env", "ZKSEQ_TEST_UNSET_PASSWORD"]);
+  assert.equal(noPassword.code, 1);
+  assert.match(noPassword.stderr, /set a password in \$ZKSEQ_TEST_UNSET_PASSWORD/);
+  process.env.ZKSEQ_TEST_KEY_PASSWORD = "correct horse";
+  const made = await run(["keys", "new", "--out", ks, "--password-env", "ZKSEQ_TEST_KEY_PASSWORD"]);
+  assert.equal(made.code, 0, made.stderr);
+  const key = await readKeystore(ks, "correct horse");
+  assert.deepEqual(JSON.parse(made.stdout).publicKey, key.publicKey.map(String));
+  const again = await run(["keys", "new", "--out", ks, "--password-env", "ZKSEQ_TEST_KEY_PASSWORD"]);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /exists; not overwriting/);
+
   const help = await run(["--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /prove/);
-  assert.match(help.stdout, /prover/);
+  for (const command of ["devnet", "member", "sequencer", "prover", "prove", "verify", "inclusion", "keys"]) assert.match(help.stdout, new RegExp(`\\n  ${command}`));
 });
 
 test("cli: zkseq prove writes a proof that verifies", async () => {
