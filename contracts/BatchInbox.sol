@@ -53,8 +53,9 @@ contract BatchInbox is IBatchInbox {
 
     /// @notice forcedAcc[i] = the forced queue's accumulator after its first i entries (forcedAcc[0] = 0).
     mapping(uint256 index => uint256) public forcedAcc;
-    /// @notice When each forced entry was queued (unix seconds).
-    mapping(uint256 index => uint64) public forcedQueuedAt;
+    /// @dev When each forced entry was queued (unix seconds), four 64-bit times per slot: three of every four
+    /// forceInclude calls then write a slot that is already non-zero (about 17,000 gas less).
+    mapping(uint256 slot => uint256) internal queuedAtPacked;
 
     /// @notice Committees that were ever current or registered (slashing evidence may name any of them).
     mapping(uint256 committeeHash => bool) public knownCommittees;
@@ -159,7 +160,7 @@ contract BatchInbox is IBatchInbox {
         uint64 to = uint64(h.packedB);
         if (from != hd.forcedConsumed || to < from || to > hd.forcedLength) revert BatchInbox__ForcedRangeMismatch(hd.forcedConsumed, from, to, hd.forcedLength);
         if (forcedAcc[from] != h.forcedAccFrom || forcedAcc[to] != h.forcedAccTo) revert BatchInbox__ForcedAccumulatorMismatch();
-        if (to < hd.forcedLength && to - from < maxForcedPerBatch && uint256(forcedQueuedAt[to]) + forceDelay <= block.timestamp) {
+        if (to < hd.forcedLength && to - from < maxForcedPerBatch && uint256(forcedQueuedAt(to)) + forceDelay <= block.timestamp) {
             revert BatchInbox__OverdueForcedEntryOmitted(to);
         }
         return uint40(to);
@@ -191,7 +192,7 @@ contract BatchInbox is IBatchInbox {
         if (block.timestamp < stalledAt) revert BatchInbox__NotStalled(stalledAt);
         uint40 from = hd.forcedConsumed;
         uint40 to = from;
-        while (to < hd.forcedLength && to - from < maxEscapeEntries && uint256(forcedQueuedAt[to]) + forceDelay <= block.timestamp) to++;
+        while (to < hd.forcedLength && to - from < maxEscapeEntries && uint256(forcedQueuedAt(to)) + forceDelay <= block.timestamp) to++;
         if (to == from) revert BatchInbox__NothingToEscape();
 
         batchNumber = hd.nextBatchNumber;
@@ -215,10 +216,15 @@ contract BatchInbox is IBatchInbox {
         index = hd.forcedLength;
         uint256 acc = poseidon2.poseidon([forcedAcc[index], txHash]);
         forcedAcc[index + 1] = acc;
-        forcedQueuedAt[index] = uint64(block.timestamp);
+        queuedAtPacked[index >> 2] |= uint256(block.timestamp) << ((index & 3) * 64);
         hd.forcedLength = uint40(index + 1);
         head = hd;
         emit ForceIncluded(index, txHash, acc, uint64(block.timestamp), msg.sender);
+    }
+
+    /// @notice When forced entry `index` was queued (unix seconds; 0 if there is no such entry).
+    function forcedQueuedAt(uint256 index) public view returns (uint64) {
+        return uint64(queuedAtPacked[index >> 2] >> ((index & 3) * 64));
     }
 
     /// @notice Entries ever queued.
