@@ -81,10 +81,21 @@ export class ProvingPool {
       resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: 4096 },
     });
     // A worker that dies with no task is replaced by Piscina; keep the event from crashing the process.
-    this.piscina.on("error", (e: unknown) => this.logger.warn(`proving worker error: ${e instanceof Error ? e.message : String(e)}`));
+    // One that dies before it is ready is not replaced: with no worker left, fail every proof at once
+    // instead of leaving it queued until its timeout.
+    this.piscina.on("error", (e: unknown) => {
+      this.logger.warn(`proving worker error: ${e instanceof Error ? e.message : String(e)}`);
+      if (this.piscina.threads.length === 0 && !this.closed) {
+        this.broken = e instanceof Error ? e : new Error(String(e));
+        for (const reject of this.waiting) reject(this.broken);
+      }
+    });
   }
 
   private inFlight = 0;
+  /** Set when the workers cannot start at all. */
+  private broken: Error | undefined;
+  private readonly waiting = new Set<(e: Error) => void>();
 
   /** Proofs running or waiting for a worker now. */
   get running(): number {
@@ -103,6 +114,7 @@ export class ProvingPool {
    */
   async prove(build: BuildFiles, input: CircuitInput, options: ProveOptions = {}): Promise<PoolProof> {
     if (this.closed) throw new ProverClosedError();
+    if (this.broken) throw new WorkerCrashedError(0, this.broken);
     // A ref'd timer: it enforces the timeout and keeps the process alive while the proof
     // is pending (Piscina does not while a task waits for a worker to boot).
     const timeoutController = new AbortController();
@@ -124,10 +136,14 @@ export class ProvingPool {
       this.inFlight++;
       let outcome: ProveTaskOutcome;
       try {
-        outcome = (await this.piscina.run(task, signal ? { signal } : {})) as ProveTaskOutcome;
+        outcome = await new Promise<ProveTaskOutcome>((resolve, reject) => {
+          this.waiting.add(reject);
+          (this.piscina.run(task, signal ? { signal } : {}) as Promise<ProveTaskOutcome>).then(resolve, reject).finally(() => this.waiting.delete(reject));
+        });
       } catch (e) {
         if (signal?.aborted) throw abortError(options, timeout);
         if (this.closed) throw new ProverClosedError();
+        if (this.broken) throw new WorkerCrashedError(attempt, this.broken);
         if (attempt >= this.maxAttempts) throw new WorkerCrashedError(attempt, e);
         this.logger.warn(`proving worker failed (${e instanceof Error ? e.message : String(e)}); retrying on a fresh worker (attempt ${attempt + 1}/${this.maxAttempts})`);
         continue;

@@ -129,3 +129,14 @@ test("pool: a worker out of memory is replaced and the job retried; when every a
     await pool.close();
   }
 });
+
+test("pool: workers that cannot even start fail the proof at once instead of leaving it queued", async () => {
+  const files = await devFiles();
+  const pool = new ProvingPool({ workers: 1, resourceLimits: { maxOldGenerationSizeMb: 4, maxYoungGenerationSizeMb: 1 } });
+  try {
+    await assert.rejects(pool.prove(files, makeScenario({ seed: 206 }).witness.input, { timeoutMs: 120_000 }), WorkerCrashedError);
+    await assert.rejects(pool.prove(files, makeScenario({ seed: 206 }).witness.input), WorkerCrashedError);
+  } finally {
+    await pool.close();
+  }
+});
