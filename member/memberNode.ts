@@ -103,7 +103,8 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
       if (seen.has(h)) throw new DuplicateTransactionError(h, i);
       seen.add(h);
     });
-    if (txRoot(slots, B) !== header.txRoot) throw new HeaderMismatchError("txRoot", txRoot(slots, B), header.txRoot);
+    const root = txRoot(slots, B);
+    if (root !== header.txRoot) throw new HeaderMismatchError("txRoot", root, header.txRoot);
     const forcedCount = Number(header.forcedTo - header.forcedFrom);
     if (req.forcedCount !== forcedCount) throw new InvalidArgumentError(`forcedCount ${String(req.forcedCount)} does not match the header's forced range (${forcedCount})`);
 

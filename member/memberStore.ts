@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { openDurableDatabase } from "../src/service.js";
+import { openDurableDatabase, u64Key } from "../src/service.js";
 
 /** A report this member signed (persisted before it is answered). */
 export interface SignedRecord {
@@ -45,7 +45,7 @@ export class MemberStore {
   }
 
   signed(batchNumber: bigint): SignedRecord | undefined {
-    const r = this.db.prepare(`SELECT * FROM signed WHERE batch_number = ?`).get(batchNumber.toString().padStart(20, "0")) as
+    const r = this.db.prepare(`SELECT * FROM signed WHERE batch_number = ?`).get(u64Key(batchNumber)) as
       | { batch_number: string; batch_hash: string; message: string; report: string }
       | undefined;
     return r && { batchNumber: BigInt(r.batch_number), batchHash: BigInt(r.batch_hash), message: BigInt(r.message), report: r.report };
@@ -62,7 +62,7 @@ export class MemberStore {
     return (
       this.db
         .prepare(`INSERT OR IGNORE INTO signed (batch_number, batch_hash, message, report, signed_at) VALUES (?, ?, ?, ?, ?)`)
-        .run(rec.batchNumber.toString().padStart(20, "0"), rec.batchHash.toString(), rec.message.toString(), rec.report, Date.now()).changes === 1
+        .run(u64Key(rec.batchNumber), rec.batchHash.toString(), rec.message.toString(), rec.report, Date.now()).changes === 1
     );
   }
 

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { openDurableDatabase } from "../src/service.js";
+import { openDurableDatabase, u64Key } from "../src/service.js";
 import { QueueFullError } from "../src/errors.js";
 
 /** Where a job is in its life. `done`, `failed` and `cancelled` are final. */
@@ -44,8 +44,6 @@ interface Row {
   finished_at: number | null;
 }
 
-/** batchNumber is a u64: zero-padded text keeps SQLite's ordering numeric. */
-const pad = (n: bigint) => n.toString().padStart(20, "0");
 
 function fromRow(r: Row): JobRecord {
   return {
@@ -113,7 +111,7 @@ export class JobStore {
       } else {
         this.db
           .prepare(`INSERT INTO jobs (id, build, batch_number, state, input, created_at) VALUES (?, ?, ?, 'queued', ?, ?)`)
-          .run(job.id, job.build, pad(job.batchNumber), job.input, Date.now());
+          .run(job.id, job.build, u64Key(job.batchNumber), job.input, Date.now());
       }
       return { job: this.get(job.id)!, created: true };
     })();

@@ -6,14 +6,12 @@
  * Every proof is verified before it is returned.
  */
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { threadId } from "node:worker_threads";
 import * as snarkjs from "snarkjs";
 import { buildBn128 } from "ffjavascript";
 import { ProofVerificationError } from "../src/errors.js";
 import type { CircuitInput } from "../src/witness.js";
-
-const require = createRequire(import.meta.url);
+import { loadWitnessCalculator, witnessFailureReason, type WitnessCalculator } from "./witnessCalculator.js";
 
 /** The files of one build a worker needs. */
 export interface BuildFiles {
@@ -48,10 +46,6 @@ export interface ProveTaskResult {
   threadId: number;
 }
 
-interface WitnessCalculator {
-  calculateWTNSBin(input: unknown, sanityCheck: boolean): Promise<Uint8Array>;
-}
-
 interface LoadedBuild {
   calculator: WitnessCalculator;
   zkey: Uint8Array;
@@ -84,24 +78,13 @@ async function load(build: BuildFiles): Promise<LoadedBuild> {
   let p = loaded.get(key);
   if (!p) {
     p = (async () => {
-      const [wasm, zkey, vkey] = await Promise.all([readFile(build.wasm), readFile(build.zkey), readFile(build.verificationKey, "utf8")]);
-      const builder = require(build.witnessCalculator) as (code: Uint8Array) => Promise<WitnessCalculator>;
-      return { calculator: await builder(wasm), zkey: new Uint8Array(zkey), vkey: JSON.parse(vkey) };
+      const [calculator, zkey, vkey] = await Promise.all([loadWitnessCalculator(build), readFile(build.zkey), readFile(build.verificationKey, "utf8")]);
+      return { calculator, zkey: new Uint8Array(zkey), vkey: JSON.parse(vkey) };
     })();
     loaded.set(key, p);
     p.catch(() => loaded.delete(key));
   }
   return p;
-}
-
-/** Turns circom's "Error: Assert Failed.\nError in template X_12 line: 34" into one line. */
-export function witnessFailureReason(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  const template = /Error in template (\w+?)_\d+ line: (\d+)/.exec(msg);
-  if (template) return `a constraint of template ${template[1]} (line ${template[2]}) fails`;
-  const notFound = /Signal not found|Not enough values for input signal (\w+)|Too many values for input signal (\w+)/.exec(msg);
-  if (notFound) return notFound[0];
-  return msg.split("\n")[0]!;
 }
 
 /**

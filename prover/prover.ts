@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { pino, type Logger as PinoLogger } from "pino";
 import { buildCircuit } from "../src/build/buildCircuit.js";
 import { getBatchBuild } from "../src/builds.js";
@@ -21,9 +19,7 @@ import {
 import { JobStore, FINAL_STATES, type JobRecord, type JobState } from "./jobStore.js";
 import { ProverMetrics } from "./metrics.js";
 import { ProvingPool, buildFiles, type BuildFiles, type Groth16Proof } from "./provingPool.js";
-import { witnessFailureReason } from "./proveTask.js";
-
-const require = createRequire(import.meta.url);
+import { loadWitnessCalculator, witnessFailureReason, type WitnessCalculator } from "./witnessCalculator.js";
 
 /** Options of createProver; every field has a default. */
 export interface ProverOptions {
@@ -118,10 +114,6 @@ function canonicalJson(v: unknown): string {
 /** A job's id: sha256 of its build and canonical circuit input, so the same batch is the same job. */
 export function jobId(build: string, input: CircuitInput): string {
   return createHash("sha256").update(canonicalJson({ build, input })).digest("hex").slice(0, 32);
-}
-
-interface WitnessCalculator {
-  calculateWTNSBin(input: unknown, sanityCheck: boolean): Promise<Uint8Array>;
 }
 
 /**
@@ -284,7 +276,7 @@ export class Prover extends EventEmitter<{ job: [JobView] }> {
   private async checkWitness(files: BuildFiles, input: CircuitInput): Promise<void> {
     let calc = this.calculators.get(files.id);
     if (!calc) {
-      calc = readFile(files.wasm).then((wasm) => (require(files.witnessCalculator) as (w: Uint8Array) => Promise<WitnessCalculator>)(wasm));
+      calc = loadWitnessCalculator(files);
       this.calculators.set(files.id, calc);
     }
     try {

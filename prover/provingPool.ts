@@ -92,15 +92,10 @@ export class ProvingPool {
     });
   }
 
-  private inFlight = 0;
   /** Set when the workers cannot start at all. */
   private broken: Error | undefined;
   private readonly waiting = new Set<(e: Error) => void>();
 
-  /** Proofs running or waiting for a worker now. */
-  get running(): number {
-    return this.inFlight;
-  }
 
   /** The worker threads (for diagnostics and tests). */
   get threads(): readonly import("node:worker_threads").Worker[] {
@@ -133,7 +128,6 @@ export class ProvingPool {
     const task: ProveTask = { build, input };
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw abortError(options, timeout);
-      this.inFlight++;
       let outcome: ProveTaskOutcome;
       try {
         outcome = await new Promise<ProveTaskOutcome>((resolve, reject) => {
@@ -147,8 +141,6 @@ export class ProvingPool {
         if (attempt >= this.maxAttempts) throw new WorkerCrashedError(attempt, e);
         this.logger.warn(`proving worker failed (${e instanceof Error ? e.message : String(e)}); retrying on a fresh worker (attempt ${attempt + 1}/${this.maxAttempts})`);
         continue;
-      } finally {
-        this.inFlight--;
       }
       if (!outcome.ok) {
         if (outcome.code === "CIRCUIT_INPUT_REJECTED") throw new CircuitInputRejectedError(build.id, outcome.reason);

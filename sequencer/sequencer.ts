@@ -4,14 +4,14 @@ import { pino, type Logger as PinoLogger } from "pino";
 import { getBatchBuild } from "../src/builds.js";
 import type { Committee } from "../src/committee.js";
 import { proposeBatch } from "../src/batch.js";
-import { batchFileFromJSON, batchFileToJSON, reportFromJSON, type BatchFileJson } from "../src/batchFile.js";
+import { batchFileFromJSON, batchFileToJSON, reportFromJSON } from "../src/batchFile.js";
 import { toBigInt } from "../src/field.js";
 import { batchHash, headerToJSON } from "../src/header.js";
 import { verifyReport, type SignedReport } from "../src/report.js";
 import { buildWitnessInput } from "../src/witness.js";
 import { requestJson } from "../src/http.js";
 import { InboxRevertError, ZkseqError } from "../src/errors.js";
-import type { InboxClient } from "../src/chain/inboxClient.js";
+import type { ForcedEntryEvent, InboxClient } from "../src/chain/inboxClient.js";
 import type { ProverClient } from "../prover/proverClient.js";
 import { createServiceApp, txHashesFromBody } from "../src/service.js";
 import { SequencerStore, type BatchRecord } from "./sequencerStore.js";
@@ -77,6 +77,8 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
   private loop: Promise<void> | undefined;
   private readonly build;
   private readonly stop = new AbortController();
+  private chainId: bigint | undefined;
+  private forcedSeen: ForcedEntryEvent[] = [];
 
   constructor(private readonly opts: SequencerOptions) {
     super();
@@ -191,8 +193,9 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
 
   private async cut(state: Awaited<ReturnType<InboxClient["state"]>>): Promise<boolean> {
     const { Q, B, F } = this.build.params;
-    const forcedEvents = state.forcedQueueLength > state.forcedConsumed ? await this.opts.inbox.forcedEntries() : [];
-    let forced = forcedEvents.filter((e) => e.index >= state.forcedConsumed).slice(0, F);
+    // the queue only grows: read its events again only when it has entries this sequencer has not seen
+    if (BigInt(this.forcedSeen.length) < state.forcedQueueLength) this.forcedSeen = await this.opts.inbox.forcedEntries();
+    let forced = this.forcedSeen.filter((e) => e.index >= state.forcedConsumed).slice(0, F);
     if (this.opts.forcedPolicy === "when-overdue" && forced.length > 0) {
       const [delay, block] = await Promise.all([this.opts.inbox.forceDelay(), this.opts.inbox.client.getBlock()]);
       // entries that will be overdue before this batch can land count as overdue: a signed batch must stay valid
@@ -230,7 +233,7 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     const signers = responders.slice(0, Q);
     const proposal = proposeBatch({
       build: this.build,
-      chainId: BigInt(await this.opts.inbox.client.getChainId()),
+      chainId: (this.chainId ??= BigInt(await this.opts.inbox.client.getChainId())),
       inbox: BigInt(this.opts.inbox.address),
       batchNumber: state.nextBatchNumber,
       prevBatchHash: state.headBatchHash,
@@ -337,4 +340,3 @@ export function chooseReports(reports: SignedReport[], Q: number, orders: (r: Si
   return pick(0, []);
 }
 
-export type { BatchFileJson };

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { openDurableDatabase } from "../src/service.js";
+import { openDurableDatabase, u64Key } from "../src/service.js";
 import type { BatchFileJson } from "../src/batchFile.js";
 
 /** Where a batch is: proposed (header fixed, reports being collected), signed, proven, finalized, or abandoned (the chain moved past it). */
@@ -75,24 +75,24 @@ export class SequencerStore {
          ON CONFLICT (batch_number) DO UPDATE SET state = excluded.state, batch = excluded.batch, proof = excluded.proof, job_id = excluded.job_id,
            finalized_at = excluded.finalized_at, l1_tx_hash = excluded.l1_tx_hash`,
       )
-      .run(key(b.batchNumber), b.state, JSON.stringify(b.batch), b.proof ? JSON.stringify(b.proof) : null, b.jobId ?? null, b.cutAt, b.finalizedAt ?? null, b.l1TxHash ?? null);
+      .run(u64Key(b.batchNumber), b.state, JSON.stringify(b.batch), b.proof ? JSON.stringify(b.proof) : null, b.jobId ?? null, b.cutAt, b.finalizedAt ?? null, b.l1TxHash ?? null);
   }
 
   /** Marks a batch finalized and its transactions included, in one transaction. */
   finalize(batchNumber: bigint, txHashes: readonly bigint[], l1TxHash: string | undefined): void {
     this.db.transaction(() => {
-      this.db.prepare(`UPDATE batches SET state = 'finalized', finalized_at = ?, l1_tx_hash = ? WHERE batch_number = ?`).run(Date.now(), l1TxHash ?? null, key(batchNumber));
+      this.db.prepare(`UPDATE batches SET state = 'finalized', finalized_at = ?, l1_tx_hash = ? WHERE batch_number = ?`).run(Date.now(), l1TxHash ?? null, u64Key(batchNumber));
       const add = this.db.prepare(`INSERT OR IGNORE INTO txs (tx_hash, received_at) VALUES (?, ?)`); // forced ones may never have been sent here
       const mark = this.db.prepare(`UPDATE txs SET batch_number = ? WHERE tx_hash = ?`);
       for (const h of txHashes) {
         add.run(h.toString(), Date.now());
-        mark.run(key(batchNumber), h.toString());
+        mark.run(u64Key(batchNumber), h.toString());
       }
     })();
   }
 
   batch(batchNumber: bigint): BatchRecord | undefined {
-    const r = this.db.prepare(`SELECT * FROM batches WHERE batch_number = ?`).get(key(batchNumber)) as Row | undefined;
+    const r = this.db.prepare(`SELECT * FROM batches WHERE batch_number = ?`).get(u64Key(batchNumber)) as Row | undefined;
     return r && fromRow(r);
   }
 
@@ -122,7 +122,6 @@ interface Row {
   l1_tx_hash: string | null;
 }
 
-const key = (n: bigint) => n.toString().padStart(20, "0");
 
 function fromRow(r: Row): BatchRecord {
   return {

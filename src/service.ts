@@ -47,6 +47,11 @@ export function openDurableDatabase(path: string): Database.Database {
   return db;
 }
 
+/** A u64 as a SQLite text key that sorts numerically (zero-padded to 20 digits). */
+export function u64Key(n: bigint): string {
+  return n.toString().padStart(20, "0");
+}
+
 /** `{ txHashes: [...] }` from a request body: 248-bit transaction hashes, at most `max`. */
 export function txHashesFromBody(body: unknown, max = 10_000): bigint[] {
   const list = (body as { txHashes?: unknown } | null)?.txHashes;

@@ -180,7 +180,7 @@ export class InboxClient {
   /** Every ForceIncluded since the deployment (or `fromBlock`), in queue order. */
   async forcedEntries(fromBlock = this.fromBlock): Promise<ForcedEntryEvent[]> {
     const logs = await this.client.getContractEvents({ address: this.address, abi: batchInboxAbi, eventName: "ForceIncluded", fromBlock, toBlock: "latest" });
-    return logs.map((l) => ({ index: BigInt(l.args.index!), txHash: l.args.txHash!, accumulator: l.args.accumulator!, queuedAt: BigInt(l.args.queuedAt!), sender: l.args.sender! }));
+    return logs.map(toForcedEntry);
   }
 
   /** Calls `onBatch` for each new BatchFinalized; returns the function that stops watching. */
@@ -202,8 +202,7 @@ export class InboxClient {
       abi: batchInboxAbi,
       eventName: "ForceIncluded",
       ...(opts.pollingInterval ? { pollingInterval: opts.pollingInterval } : {}),
-      onLogs: (logs) =>
-        logs.forEach((l) => onEntry({ index: BigInt(l.args.index!), txHash: l.args.txHash!, accumulator: l.args.accumulator!, queuedAt: BigInt(l.args.queuedAt!), sender: l.args.sender! })),
+      onLogs: (logs) => logs.forEach((l) => onEntry(toForcedEntry(l))),
     });
   }
 
@@ -231,15 +230,7 @@ export class InboxClient {
 }
 
 function toFinalizedBatch(l: Log & { args: Record<string, unknown> }): FinalizedBatch {
-  const a = l.args as {
-    batchNumber: bigint;
-    batchHash: bigint;
-    txRoot: bigint;
-    txCount: bigint;
-    forcedFrom: bigint;
-    forcedTo: bigint;
-    forcedOnly: boolean;
-  };
+  const a = l.args as Record<keyof Omit<FinalizedBatch, "blockNumber" | "transactionHash">, never>;
   return {
     batchNumber: BigInt(a.batchNumber),
     batchHash: a.batchHash,
@@ -251,6 +242,11 @@ function toFinalizedBatch(l: Log & { args: Record<string, unknown> }): Finalized
     blockNumber: l.blockNumber!,
     transactionHash: l.transactionHash!,
   };
+}
+
+function toForcedEntry(l: { args: Record<string, unknown> }): ForcedEntryEvent {
+  const a = l.args as Record<keyof ForcedEntryEvent, never>;
+  return { index: BigInt(a.index), txHash: a.txHash, accumulator: a.accumulator, queuedAt: BigInt(a.queuedAt), sender: a.sender };
 }
 
 /** A viem error from a reverted call, as InboxRevertError with the contract's custom error name and arguments. */
