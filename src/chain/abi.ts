@@ -15,6 +15,11 @@ export const batchInboxAbi = [
             "type": "address"
           },
           {
+            "internalType": "contract IKeyOwnershipVerifier",
+            "name": "keyOwnershipVerifier",
+            "type": "address"
+          },
+          {
             "internalType": "contract IPoseidon2",
             "name": "poseidon2",
             "type": "address"
@@ -30,9 +35,34 @@ export const batchInboxAbi = [
             "type": "uint8"
           },
           {
+            "internalType": "uint8",
+            "name": "signerCount",
+            "type": "uint8"
+          },
+          {
             "internalType": "uint16",
             "name": "maxForcedPerBatch",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "maxCandidates",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxTxBytes",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxBatchBytes",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "epochLength",
+            "type": "uint64"
           },
           {
             "internalType": "uint64",
@@ -80,9 +110,21 @@ export const batchInboxAbi = [
         "type": "tuple"
       },
       {
-        "internalType": "uint256",
-        "name": "genesisCommitteeHash",
-        "type": "uint256"
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "Ax",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "Ay",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct IBatchInbox.MemberKey[]",
+        "name": "genesisMembers",
+        "type": "tuple[]"
       },
       {
         "internalType": "uint256",
@@ -107,6 +149,22 @@ export const batchInboxAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "size",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchInbox__BatchTooLarge",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "memberId",
         "type": "bytes32"
@@ -118,6 +176,87 @@ export const batchInboxAbi = [
       }
     ],
     "name": "BatchInbox__BondExiting",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "memberId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "untilEpoch",
+        "type": "uint64"
+      }
+    ],
+    "name": "BatchInbox__BondLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchInbox__BondTooSmall",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "members",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "signerCount",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchInbox__CommitteeNotProvable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "committeeHash",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchInbox__CommitteePending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchInbox__EmptyTx",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "allowedAt",
+        "type": "uint64"
+      }
+    ],
+    "name": "BatchInbox__EpochNotOver",
     "type": "error"
   },
   {
@@ -225,27 +364,11 @@ export const batchInboxAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "txHash",
+        "name": "reporter",
         "type": "uint256"
       }
     ],
-    "name": "BatchInbox__InvalidTxHash",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "index",
-        "type": "uint256"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "memberId",
-        "type": "bytes32"
-      }
-    ],
-    "name": "BatchInbox__MemberNotBonded",
+    "name": "BatchInbox__InvalidReporter",
     "type": "error"
   },
   {
@@ -354,11 +477,37 @@ export const batchInboxAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "committeeHash",
+        "name": "expected",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "got",
         "type": "uint256"
       }
     ],
-    "name": "BatchInbox__UnknownCommittee",
+    "name": "BatchInbox__TxCountMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "BatchInbox__TxDataMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "size",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchInbox__TxTooLarge",
     "type": "error"
   },
   {
@@ -369,7 +518,7 @@ export const batchInboxAbi = [
         "type": "uint256"
       }
     ],
-    "name": "BatchInbox__UnknownNextCommittee",
+    "name": "BatchInbox__UnknownCommittee",
     "type": "error"
   },
   {
@@ -408,6 +557,22 @@ export const batchInboxAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "got",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchInbox__WrongDataChallenge",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "chainId",
         "type": "uint256"
       },
@@ -418,6 +583,22 @@ export const batchInboxAbi = [
       }
     ],
     "name": "BatchInbox__WrongDomain",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "got",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchInbox__WrongNextCommittee",
     "type": "error"
   },
   {
@@ -546,36 +727,31 @@ export const batchInboxAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "uint256",
-        "name": "committeeHash",
-        "type": "uint256"
+        "internalType": "bytes32",
+        "name": "memberId",
+        "type": "bytes32"
       },
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "root",
+        "name": "stake",
         "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint64",
-        "name": "thresholdWeight",
-        "type": "uint64"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint64",
-        "name": "epoch",
-        "type": "uint64"
-      },
-      {
-        "indexed": false,
-        "internalType": "bytes32[]",
-        "name": "memberIds",
-        "type": "bytes32[]"
       }
     ],
-    "name": "CommitteeRegistered",
+    "name": "CandidateAdded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "memberId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "CandidateRemoved",
     "type": "event"
   },
   {
@@ -598,9 +774,70 @@ export const batchInboxAbi = [
         "internalType": "uint256",
         "name": "toCommittee",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
       }
     ],
     "name": "CommitteeRotated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "committeeHash",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "root",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "thresholdWeight",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "handoverAt",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "Ax",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "Ay",
+            "type": "uint256"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IBatchInbox.MemberKey[]",
+        "name": "members",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "CommitteeScheduled",
     "type": "event"
   },
   {
@@ -635,6 +872,12 @@ export const batchInboxAbi = [
         "internalType": "address",
         "name": "sender",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "rawTx",
+        "type": "bytes"
       }
     ],
     "name": "ForceIncluded",
@@ -654,6 +897,12 @@ export const batchInboxAbi = [
         "internalType": "uint64",
         "name": "batchNumber",
         "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "round",
+        "type": "uint32"
       },
       {
         "indexed": true,
@@ -720,6 +969,11 @@ export const batchInboxAbi = [
         "internalType": "uint256",
         "name": "Ay",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint256[8]",
+        "name": "proof",
+        "type": "uint256[8]"
       }
     ],
     "name": "bond",
@@ -755,8 +1009,28 @@ export const batchInboxAbi = [
             "type": "bool"
           },
           {
-            "internalType": "uint256",
+            "internalType": "uint16",
+            "name": "candidateSlot",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint128",
             "name": "amount",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint64",
+            "name": "lockedUntilEpoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint256",
+            "name": "Ax",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "Ay",
             "type": "uint256"
           }
         ],
@@ -783,6 +1057,19 @@ export const batchInboxAbi = [
   },
   {
     "inputs": [],
+    "name": "candidateIds",
+    "outputs": [
+      {
+        "internalType": "bytes32[]",
+        "name": "",
+        "type": "bytes32[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "committeeDepth",
     "outputs": [
       {
@@ -802,6 +1089,38 @@ export const batchInboxAbi = [
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      }
+    ],
+    "name": "committeeOf",
+    "outputs": [
+      {
+        "internalType": "bytes32[]",
+        "name": "",
+        "type": "bytes32[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "epochLength",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
@@ -875,9 +1194,9 @@ export const batchInboxAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "txHash",
-        "type": "uint256"
+        "internalType": "bytes",
+        "name": "rawTx",
+        "type": "bytes"
       }
     ],
     "name": "forceInclude",
@@ -956,6 +1275,19 @@ export const batchInboxAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "keyOwnershipVerifier",
+    "outputs": [
+      {
+        "internalType": "contract IKeyOwnershipVerifier",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -969,6 +1301,32 @@ export const batchInboxAbi = [
         "internalType": "bool",
         "name": "",
         "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "maxBatchBytes",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "maxCandidates",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
       }
     ],
     "stateMutability": "view",
@@ -1002,6 +1360,19 @@ export const batchInboxAbi = [
   },
   {
     "inputs": [],
+    "name": "maxMembers",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "maxStall",
     "outputs": [
       {
@@ -1021,6 +1392,19 @@ export const batchInboxAbi = [
         "internalType": "uint64",
         "name": "",
         "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "maxTxBytes",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
       }
     ],
     "stateMutability": "view",
@@ -1065,6 +1449,19 @@ export const batchInboxAbi = [
   },
   {
     "inputs": [],
+    "name": "pendingCommitteeHash",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "poseidon2",
     "outputs": [
       {
@@ -1087,52 +1484,6 @@ export const batchInboxAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "components": [
-          {
-            "internalType": "uint256",
-            "name": "Ax",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
-            "name": "Ay",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint64",
-            "name": "weight",
-            "type": "uint64"
-          }
-        ],
-        "internalType": "struct IBatchInbox.CommitteeMember[]",
-        "name": "members",
-        "type": "tuple[]"
-      },
-      {
-        "internalType": "uint64",
-        "name": "thresholdWeight",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint64",
-        "name": "epoch",
-        "type": "uint64"
-      }
-    ],
-    "name": "registerCommittee",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "hash",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1162,6 +1513,32 @@ export const batchInboxAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "scheduleCommittee",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "hash",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "signerCount",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "components": [
@@ -1187,12 +1564,22 @@ export const batchInboxAbi = [
           },
           {
             "internalType": "uint256",
+            "name": "round",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
             "name": "Ax",
             "type": "uint256"
           },
           {
             "internalType": "uint256",
             "name": "Ay",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "reporter",
             "type": "uint256"
           }
         ],
@@ -1216,34 +1603,106 @@ export const batchInboxAbi = [
     "name": "state",
     "outputs": [
       {
-        "internalType": "uint256",
-        "name": "batchHash",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint64",
-        "name": "nextBatchNumber",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint256",
-        "name": "currentCommittee",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint48",
-        "name": "lastTimeBase",
-        "type": "uint48"
-      },
-      {
-        "internalType": "uint40",
-        "name": "lastFinalizedAt",
-        "type": "uint40"
-      },
-      {
-        "internalType": "uint64",
-        "name": "forcedConsumed",
-        "type": "uint64"
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "headBatchHash",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nextBatchNumber",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint48",
+            "name": "lastTimeBase",
+            "type": "uint48"
+          },
+          {
+            "internalType": "uint40",
+            "name": "lastFinalizedAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint64",
+            "name": "forcedConsumed",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "forcedLength",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint256",
+            "name": "committeeHash",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "epoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "tookOfficeAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bool",
+            "name": "currentUnbacked",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint256",
+            "name": "pendingCommitteeHash",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "handoverAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "scheduleAllowedAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxTimeDriftMs",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "forceDelay",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint16",
+            "name": "maxForcedPerBatch",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxTxBytes",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxBatchBytes",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "candidateCount",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct IBatchInbox.InboxState",
+        "name": "s",
+        "type": "tuple"
       }
     ],
     "stateMutability": "view",
@@ -1261,6 +1720,11 @@ export const batchInboxAbi = [
           {
             "internalType": "uint256",
             "name": "txRoot",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "dataEval",
             "type": "uint256"
           },
           {
@@ -1297,11 +1761,21 @@ export const batchInboxAbi = [
             "internalType": "uint256",
             "name": "packedB",
             "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "dataChallenge",
+            "type": "uint256"
           }
         ],
         "internalType": "struct IBatchInbox.PackedBatchHeader",
         "name": "h",
         "type": "tuple"
+      },
+      {
+        "internalType": "bytes[]",
+        "name": "txs",
+        "type": "bytes[]"
       },
       {
         "internalType": "uint256[8]",
@@ -1348,9 +1822,9 @@ export const batchVerifierAbi = [
         "type": "uint256[2]"
       },
       {
-        "internalType": "uint256[9]",
+        "internalType": "uint256[11]",
         "name": "pubSignals",
-        "type": "uint256[9]"
+        "type": "uint256[11]"
       }
     ],
     "name": "verifyProof",
@@ -1385,9 +1859,9 @@ export const equivocationVerifierAbi = [
         "type": "uint256[2]"
       },
       {
-        "internalType": "uint256[6]",
+        "internalType": "uint256[8]",
         "name": "pubSignals",
-        "type": "uint256[6]"
+        "type": "uint256[8]"
       }
     ],
     "name": "verifyProof",

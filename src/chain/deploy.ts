@@ -2,15 +2,26 @@ import type { Address, Hex, PublicClient, WalletClient } from "viem";
 import { poseidonContract } from "circomlibjs";
 import { getBatchBuild } from "../builds.js";
 import type { Committee } from "../committee.js";
+import { genesisCommitteeOf } from "../election.js";
+import type { PublicKey } from "../keys.js";
 import { InvalidArgumentError } from "../errors.js";
 import { poseidon } from "../poseidon.js";
 import { batchInboxAbi, poseidon2Abi, poseidon3Abi } from "./abi.js";
+import { KEY_OWNERSHIP_BUILD } from "../builds.js";
 import { readContractArtifact } from "./artifacts.js";
 import { InboxClient } from "./inboxClient.js";
 import { verifierContractName } from "./verifierSources.js";
 
-/** The inbox's tunable parameters (the build fixes committeeDepth and maxForcedPerBatch). */
+/** The inbox's tunable parameters (the build fixes committeeDepth, signerCount and maxForcedPerBatch). */
 export interface InboxParams {
+  /** Batches a committee serves before anyone may schedule the next (default 100). */
+  epochLength: bigint;
+  /** Bonded keys competing for seats at most; the lowest stake is evicted for a higher one (default 64). */
+  maxCandidates: number;
+  /** Bytes of one raw transaction at most (default 4096). */
+  maxTxBytes: number;
+  /** Bytes of a batch's raw transactions together at most (default 128 KiB). */
+  maxBatchBytes: number;
   /** Seconds after which a forced entry must be in the next batch (default 3600). */
   forceDelay: bigint;
   /** Seconds without a finalized batch before the escape hatch opens (default 86400). */
@@ -25,11 +36,15 @@ export interface InboxParams {
   reporterRewardBps: number;
   /** Wei per forceInclude (default 10^15). */
   forceFee: bigint;
-  /** Wei a member must bond to be in a registered committee (default 10^18). */
+  /** Wei a key must bond to be a candidate for a seat (default 10^18). */
   minBond: bigint;
 }
 
 export const DEFAULT_INBOX_PARAMS: InboxParams = {
+  epochLength: 100n,
+  maxCandidates: 64,
+  maxTxBytes: 4096,
+  maxBatchBytes: 128 * 1024,
   forceDelay: 3600n,
   maxStall: 86_400n,
   exitDelay: 7n * 86_400n,
@@ -45,10 +60,13 @@ export interface Deployment {
   inbox: Address;
   batchVerifier: Address;
   equivocationVerifier: Address;
+  keyOwnershipVerifier: Address;
   poseidon2: Address;
   poseidon3: Address;
   build: string;
   params: InboxParams;
+  /** Epoch 0's committee as the inbox elected it (leaves in memberId order, weight 1). */
+  genesisCommittee: Committee;
   genesisBatchHash: bigint;
   blockNumber: bigint;
 }
@@ -61,19 +79,24 @@ async function deployed(client: PublicClient, hash: Hex): Promise<{ address: Add
 
 /**
  * Deploys zkseq's contracts for a build: circomlibjs's Poseidon contracts (2
- * and 3 inputs), the build's Batch and Equivocation verifiers (compiled by
- * `npm run build:contracts`), and the BatchInbox with `genesisCommittee` as its
- * first committee.
+ * and 3 inputs), the build's Batch and Equivocation verifiers and the
+ * KeyOwnership verifier (compiled by `npm run build:contracts`), and the
+ * BatchInbox, which elects epoch 0's committee from `genesisMembers` (the
+ * deployer trusts them; they need no bond): weight 1 each, leaves in memberId
+ * order, threshold floor(2n/3) + 1. `deployment.genesisCommittee` is that committee.
  *
  * @example
- * const { deployment, inbox } = await deployInbox({ wallet, client, build: "dev", genesisCommittee: committee })
- * await inbox.forceInclude(txHash)
+ * const { deployment, inbox } = await deployInbox({ wallet, client, build: "dev", genesisMembers: keys.map((k) => k.publicKey) })
+ * await inbox.forceInclude("0x02f8...")
  */
 export async function deployInbox(opts: {
   wallet: WalletClient;
   client: PublicClient;
   build: string;
-  genesisCommittee: Committee | bigint;
+  /** Epoch 0's member keys (between Q and maxMembers of them). */
+  genesisMembers?: readonly PublicKey[];
+  /** Instead of genesisMembers: a committee that must be exactly the one the inbox elects from its keys (else InvalidArgumentError). */
+  genesisCommittee?: Committee;
   /** What batch 1 takes as prevBatchHash (default Poseidon(chainId, genesisCommitteeHash)). */
   genesisBatchHash?: bigint;
   params?: Partial<InboxParams>;
@@ -84,21 +107,27 @@ export async function deployInbox(opts: {
   if (!account) throw new InvalidArgumentError("the wallet client needs an account");
   const chain = wallet.chain ?? null;
   const params = { ...DEFAULT_INBOX_PARAMS, ...opts.params };
-  const genesis = typeof opts.genesisCommittee === "bigint" ? opts.genesisCommittee : opts.genesisCommittee.hash;
-  const genesisBatchHash = opts.genesisBatchHash ?? poseidon([BigInt(await client.getChainId()), genesis]);
-  if (typeof opts.genesisCommittee !== "bigint" && opts.genesisCommittee.depth !== build.params.D) {
-    throw new InvalidArgumentError(`build '${build.id}' has committees of depth ${build.params.D}, the genesis committee has depth ${opts.genesisCommittee.depth}`);
+  const keys = opts.genesisMembers ?? opts.genesisCommittee?.members.map((m) => m.publicKey);
+  if (!keys) throw new InvalidArgumentError("deployInbox needs genesisMembers");
+  const genesisCommittee = genesisCommitteeOf(keys, build.params.D, build.params.Q);
+  if (opts.genesisCommittee && opts.genesisCommittee.hash !== genesisCommittee.hash) {
+    throw new InvalidArgumentError("the genesis committee is not the one the inbox elects from its keys (weight 1 each, memberId order, threshold floor(2n/3) + 1): use genesisCommitteeOf or pass genesisMembers");
   }
+  const genesis = genesisCommittee.hash;
+  const genesisBatchHash = opts.genesisBatchHash ?? poseidon([BigInt(await client.getChainId()), genesis]);
 
   const batchVerifierArt = await readContractArtifact(`verifiers/${verifierContractName(build.id)}.sol/${verifierContractName(build.id)}`, build.id);
   const eqName = verifierContractName(`equivocation-${build.id}`);
   const eqVerifierArt = await readContractArtifact(`verifiers/${eqName}.sol/${eqName}`, build.id);
+  const koName = verifierContractName(KEY_OWNERSHIP_BUILD);
+  const koVerifierArt = await readContractArtifact(`verifiers/${koName}.sol/${koName}`, build.id);
   const inboxArt = await readContractArtifact("BatchInbox.sol/BatchInbox", build.id);
 
   const p2 = await deployed(client, await wallet.deployContract({ abi: poseidon2Abi, bytecode: poseidonContract.createCode(2) as Hex, account, chain }));
   const p3 = await deployed(client, await wallet.deployContract({ abi: poseidon3Abi, bytecode: poseidonContract.createCode(3) as Hex, account, chain }));
   const bv = await deployed(client, await wallet.deployContract({ abi: batchVerifierArt.abi, bytecode: batchVerifierArt.bytecode, account, chain }));
   const ev = await deployed(client, await wallet.deployContract({ abi: eqVerifierArt.abi, bytecode: eqVerifierArt.bytecode, account, chain }));
+  const kv = await deployed(client, await wallet.deployContract({ abi: koVerifierArt.abi, bytecode: koVerifierArt.bytecode, account, chain }));
   const inbox = await deployed(
     client,
     await wallet.deployContract({
@@ -110,10 +139,16 @@ export async function deployInbox(opts: {
         {
           batchVerifier: bv.address,
           equivocationVerifier: ev.address,
+          keyOwnershipVerifier: kv.address,
           poseidon2: p2.address,
           poseidon3: p3.address,
           committeeDepth: build.params.D,
+          signerCount: build.params.Q,
           maxForcedPerBatch: build.params.F,
+          maxCandidates: params.maxCandidates,
+          maxTxBytes: params.maxTxBytes,
+          maxBatchBytes: params.maxBatchBytes,
+          epochLength: params.epochLength,
           forceDelay: params.forceDelay,
           maxStall: params.maxStall,
           exitDelay: params.exitDelay,
@@ -123,7 +158,7 @@ export async function deployInbox(opts: {
           forceFee: params.forceFee,
           minBond: params.minBond,
         },
-        genesis,
+        genesisCommittee.members.map((m) => ({ Ax: m.publicKey[0], Ay: m.publicKey[1] })),
         genesisBatchHash,
       ],
     }),
@@ -132,10 +167,12 @@ export async function deployInbox(opts: {
     inbox: inbox.address,
     batchVerifier: bv.address,
     equivocationVerifier: ev.address,
+    keyOwnershipVerifier: kv.address,
     poseidon2: p2.address,
     poseidon3: p3.address,
     build: build.id,
     params,
+    genesisCommittee,
     genesisBatchHash,
     blockNumber: inbox.blockNumber,
   };

@@ -9,9 +9,11 @@ import {
   type Log,
   parseEventLogs,
   decodeErrorResult,
+  decodeFunctionData,
+  toHex,
   type Hex,
 } from "viem";
-import type { Committee } from "../committee.js";
+import { Committee } from "../committee.js";
 import type { PublicKey } from "../keys.js";
 import { InboxRevertError, InvalidArgumentError } from "../errors.js";
 import { batchInboxAbi } from "./abi.js";
@@ -19,19 +21,96 @@ import {
   equivocationFromPublicSignals,
   packedHeaderFromPublicSignals,
   proofToSolidity,
+  type PackedBatchHeader,
   type SnarkjsProof,
+  type SolidityProof,
 } from "./solidity.js";
 
-/** The inbox's head. */
+/** Everything a member checks a header against (BatchInbox.state(), one call). */
 export interface InboxState {
   headBatchHash: bigint;
   nextBatchNumber: bigint;
+  /** The current committee: it signs the next batch. */
   committeeHash: bigint;
   lastTimeBase: bigint;
   lastFinalizedAt: bigint;
   forcedConsumed: bigint;
   forcedQueueLength: bigint;
+  /** The current committee's epoch and the first batch it signed. */
+  epoch: bigint;
+  tookOfficeAt: bigint;
+  /** A member of the current committee was slashed: scheduleCommittee is allowed at once. */
+  currentUnbacked: boolean;
+  /** The scheduled committee (0n: none) and the batch number from which headers must name it as next. */
+  pendingCommitteeHash: bigint;
+  handoverAt: bigint;
+  /** The batch number from which scheduleCommittee is allowed by the epoch length. */
+  scheduleAllowedAt: bigint;
+  maxTimeDriftMs: bigint;
+  forceDelay: bigint;
+  maxForcedPerBatch: bigint;
+  maxTxBytes: bigint;
+  maxBatchBytes: bigint;
+  candidateCount: bigint;
 }
+
+/** What a header's nextCommitteeHash must be for batch `batchNumber`, given the inbox's state. */
+export function expectedNextCommittee(state: InboxState, batchNumber: bigint): bigint {
+  return state.pendingCommitteeHash !== 0n && batchNumber >= state.handoverAt ? state.pendingCommitteeHash : state.committeeHash;
+}
+
+/** A CommitteeScheduled event: the committee the inbox elected for `epoch`. */
+export interface ScheduledCommittee {
+  epoch: bigint;
+  committeeHash: bigint;
+  root: bigint;
+  thresholdWeight: bigint;
+  /** 0 for genesis. */
+  handoverAt: bigint;
+  members: PublicKey[];
+  blockNumber: bigint;
+}
+
+/** A member key's bond. */
+export interface BondInfo {
+  owner: Address;
+  exitAt: bigint;
+  slashed: boolean;
+  /** 1 + its index in the candidate list (0: not a candidate). */
+  candidateSlot: number;
+  amount: bigint;
+  /** Locked (no unbond) while the current epoch is below this. */
+  lockedUntilEpoch: bigint;
+  publicKey: PublicKey;
+}
+
+/** A submitBatch call decoded from its calldata: the header, the fair-ordered raw transactions and the proof. */
+export interface SubmittedBatch {
+  header: PackedBatchHeader;
+  txs: Hex[];
+  proof: SolidityProof;
+}
+
+/**
+ * Decodes submitBatch calldata (the input of a transaction to the inbox).
+ * The raw transactions of a committee batch live only there.
+ *
+ * @example
+ * const { header, txs } = decodeSubmitBatch((await client.getTransaction({ hash })).input)
+ */
+export function decodeSubmitBatch(data: Hex): SubmittedBatch {
+  let decoded;
+  try {
+    decoded = decodeFunctionData({ abi: batchInboxAbi, data });
+  } catch (e) {
+    throw new InvalidArgumentError(`not BatchInbox calldata: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (decoded.functionName !== "submitBatch") throw new InvalidArgumentError(`not a submitBatch call (${decoded.functionName})`);
+  const [header, txs, proof] = decoded.args as unknown as [PackedBatchHeader, readonly Hex[], readonly bigint[]];
+  return { header: { ...header }, txs: [...txs], proof: [...proof] as unknown as SolidityProof };
+}
+
+const asHex = (tx: Uint8Array | Hex): Hex => (typeof tx === "string" ? tx : toHex(tx));
 
 /** A BatchFinalized event. */
 export interface FinalizedBatch {
@@ -53,6 +132,8 @@ export interface ForcedEntryEvent {
   accumulator: bigint;
   queuedAt: bigint;
   sender: Address;
+  /** The transaction's bytes (the inbox hashed them into txHash). */
+  rawTx: Hex;
 }
 
 /** A mined transaction and its gas. */
@@ -69,7 +150,7 @@ export interface Sent {
  *
  * @example
  * const inbox = new InboxClient({ address, client, wallet })
- * await inbox.submitBatch(proof, publicSignals)
+ * await inbox.submitBatch(proof, publicSignals, rawTxs)
  * inbox.watchBatchFinalized((b) => console.log(b.batchNumber, b.batchHash))
  */
 export class InboxClient {
@@ -86,21 +167,30 @@ export class InboxClient {
     this.fromBlock = opts.fromBlock ?? 0n;
   }
 
-  /** The head of the batch chain and the forced queue's position. */
+  /** Everything a member checks a header against, in one call (the head, the forced queue, the committees, the limits). */
   async state(): Promise<InboxState> {
-    const [s, len] = await Promise.all([
-      this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "state" }),
-      this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "forcedQueueLength" }),
-    ]);
-    const [headBatchHash, nextBatchNumber, committeeHash, lastTimeBase, lastFinalizedAt, forcedConsumed] = s;
+    const s = await this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "state" });
+    const n = (v: number | bigint) => BigInt(v);
     return {
-      headBatchHash,
-      nextBatchNumber: BigInt(nextBatchNumber),
-      committeeHash,
-      lastTimeBase: BigInt(lastTimeBase),
-      lastFinalizedAt: BigInt(lastFinalizedAt),
-      forcedConsumed: BigInt(forcedConsumed),
-      forcedQueueLength: BigInt(len),
+      headBatchHash: s.headBatchHash,
+      nextBatchNumber: n(s.nextBatchNumber),
+      committeeHash: s.committeeHash,
+      lastTimeBase: n(s.lastTimeBase),
+      lastFinalizedAt: n(s.lastFinalizedAt),
+      forcedConsumed: n(s.forcedConsumed),
+      forcedQueueLength: n(s.forcedLength),
+      epoch: n(s.epoch),
+      tookOfficeAt: n(s.tookOfficeAt),
+      currentUnbacked: s.currentUnbacked,
+      pendingCommitteeHash: s.pendingCommitteeHash,
+      handoverAt: n(s.handoverAt),
+      scheduleAllowedAt: n(s.scheduleAllowedAt),
+      maxTimeDriftMs: n(s.maxTimeDriftMs),
+      forceDelay: n(s.forceDelay),
+      maxForcedPerBatch: n(s.maxForcedPerBatch),
+      maxTxBytes: n(s.maxTxBytes),
+      maxBatchBytes: n(s.maxBatchBytes),
+      candidateCount: s.candidateCount,
     };
   }
 
@@ -114,9 +204,20 @@ export class InboxClient {
     return this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "forcedAcc", args: [index] });
   }
 
-  /** Finalizes a batch with its Batch proof (snarkjs form) and public signals. */
-  submitBatch(proof: SnarkjsProof, publicSignals: readonly (string | bigint)[]): Promise<Sent> {
-    return this.write("submitBatch", [packedHeaderFromPublicSignals(publicSignals), proofToSolidity(proof)]);
+  /**
+   * Finalizes a batch with its Batch proof (snarkjs form), its 11 public
+   * signals and the raw bytes of its fair-ordered transactions in slot order
+   * (not the forced ones: their bytes are already on L1).
+   */
+  submitBatch(proof: SnarkjsProof, publicSignals: readonly (string | bigint)[], txs: readonly (Uint8Array | Hex)[]): Promise<Sent> {
+    return this.write("submitBatch", [packedHeaderFromPublicSignals(publicSignals), txs.map(asHex), proofToSolidity(proof)]);
+  }
+
+  /** The header, raw transactions and proof of the submitBatch transaction `hash` (what a full node or the SDK replays). */
+  async submittedBatch(hash: Hash): Promise<SubmittedBatch> {
+    const tx = await this.client.getTransaction({ hash });
+    if (tx.to?.toLowerCase() !== this.address.toLowerCase()) throw new InvalidArgumentError(`transaction ${hash} is not to the inbox`);
+    return decodeSubmitBatch(tx.input);
   }
 
   /** The escape hatch: finalizes overdue forced entries once the committee has stalled. */
@@ -124,24 +225,55 @@ export class InboxClient {
     return this.write("finalizeForcedBatch", []);
   }
 
-  /** Queues a transaction hash for forced inclusion, paying the fee (default: the inbox's forceFee). */
-  async forceInclude(txHash: bigint, value?: bigint): Promise<Sent & { index: bigint }> {
+  /** Queues a raw transaction for forced inclusion (the inbox hashes it), paying the fee (default: the inbox's forceFee). */
+  async forceInclude(rawTx: Uint8Array | Hex, value?: bigint): Promise<Sent & { index: bigint; txHash: bigint }> {
     const fee = value ?? (await this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "forceFee" }));
-    const sent = await this.write("forceInclude", [txHash], fee);
+    const sent = await this.write("forceInclude", [asHex(rawTx)], fee);
     const [event] = parseEventLogs({ abi: batchInboxAbi, logs: sent.receipt.logs, eventName: "ForceIncluded" });
-    return { ...sent, index: BigInt(event!.args.index) };
+    return { ...sent, index: BigInt(event!.args.index), txHash: event!.args.txHash };
   }
 
-  /** Registers a committee (every member bonded) so a batch may hand over to it. */
-  registerCommittee(committee: Committee): Promise<Sent> {
-    return this.registerMembers(committee.members, committee.thresholdWeight, committee.epoch);
+  /**
+   * Elects and schedules the next committee (permissionless; allowed once the
+   * epoch is over or the current committee lost a member to slashing).
+   * Returns the committee (rebuilt from the CommitteeScheduled event).
+   */
+  async scheduleCommittee(): Promise<Sent & { committee: ScheduledCommittee }> {
+    const sent = await this.write("scheduleCommittee", []);
+    const [event] = parseEventLogs({ abi: batchInboxAbi, logs: sent.receipt.logs, eventName: "CommitteeScheduled" });
+    return { ...sent, committee: toScheduled(event as never) };
   }
 
-  /** registerCommittee from its parts, unchecked here (the contract checks them). */
-  registerMembers(members: readonly { publicKey: PublicKey; weight: bigint }[], thresholdWeight: bigint, epoch: bigint): Promise<Sent> {
-    for (const m of members) if (m.weight >= 1n << 64n) throw new InvalidArgumentError("member weights are u64");
-    if (thresholdWeight >= 1n << 64n || epoch >= 1n << 64n) throw new InvalidArgumentError("threshold and epoch are u64");
-    return this.write("registerCommittee", [members.map((m) => ({ Ax: m.publicKey[0], Ay: m.publicKey[1], weight: m.weight })), thresholdWeight, epoch]);
+  /** Every CommitteeScheduled since the deployment (genesis first), in epoch order. */
+  async scheduledCommittees(fromBlock = this.fromBlock): Promise<ScheduledCommittee[]> {
+    const logs = await this.client.getContractEvents({ address: this.address, abi: batchInboxAbi, eventName: "CommitteeScheduled", fromBlock, toBlock: "latest" });
+    return logs.map((l) => toScheduled(l as never));
+  }
+
+  /** The committee of an epoch as a Committee (tree, paths), rebuilt from its CommitteeScheduled event. */
+  async committeeOfEpoch(epoch: bigint, depth: number): Promise<Committee> {
+    const found = (await this.scheduledCommittees()).find((c) => c.epoch === epoch);
+    if (!found) throw new InvalidArgumentError(`the inbox has elected no committee for epoch ${epoch}`);
+    const committee = new Committee({ members: found.members.map((publicKey) => ({ publicKey, weight: 1n })), depth, thresholdWeight: found.thresholdWeight, epoch });
+    if (committee.hash !== found.committeeHash) throw new InvalidArgumentError(`committee of epoch ${epoch} does not rebuild to its hash at depth ${depth}`);
+    return committee;
+  }
+
+  /** Calls `onCommittee` for each new CommitteeScheduled; returns the function that stops watching. */
+  watchCommitteeScheduled(onCommittee: (c: ScheduledCommittee) => void, opts: { pollingInterval?: number; onError?: (e: Error) => void } = {}): () => void {
+    return this.client.watchContractEvent({
+      address: this.address,
+      abi: batchInboxAbi,
+      eventName: "CommitteeScheduled",
+      ...(opts.pollingInterval ? { pollingInterval: opts.pollingInterval } : {}),
+      ...(opts.onError ? { onError: opts.onError } : {}),
+      onLogs: (logs) => logs.forEach((l) => onCommittee(toScheduled(l as never))),
+    });
+  }
+
+  /** The memberIds of the candidate set (unordered). */
+  candidateIds(): Promise<readonly Hex[]> {
+    return this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "candidateIds" });
   }
 
   /** The inbox's id of a member key: keccak256(abi.encode(Ax, Ay)). */
@@ -149,13 +281,27 @@ export class InboxClient {
     return this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "memberId", args: [publicKey[0], publicKey[1]] });
   }
 
-  async bondOf(publicKey: PublicKey): Promise<{ owner: Address; exitAt: bigint; slashed: boolean; amount: bigint }> {
+  async bondOf(publicKey: PublicKey): Promise<BondInfo> {
     const b = await this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "bondOf", args: [await this.memberId(publicKey)] });
-    return { owner: b.owner, exitAt: BigInt(b.exitAt), slashed: b.slashed, amount: b.amount };
+    return {
+      owner: b.owner,
+      exitAt: BigInt(b.exitAt),
+      slashed: b.slashed,
+      candidateSlot: Number(b.candidateSlot),
+      amount: b.amount,
+      lockedUntilEpoch: BigInt(b.lockedUntilEpoch),
+      publicKey: [b.Ax, b.Ay] as const,
+    };
   }
 
-  bond(publicKey: PublicKey, value: bigint): Promise<Sent> {
-    return this.write("bond", [publicKey[0], publicKey[1]], value);
+  /**
+   * Bonds `value` wei against a member key. The first bond of a key needs a
+   * KeyOwnership proof for this wallet's address (`proveKeyOwnership`) and at
+   * least minBond; top-ups by the owner need none.
+   */
+  bond(publicKey: PublicKey, value: bigint, proof?: SnarkjsProof): Promise<Sent> {
+    const p = proof ? proofToSolidity(proof) : ([0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n] as const);
+    return this.write("bond", [publicKey[0], publicKey[1], p], value);
   }
 
   async requestUnbond(publicKey: PublicKey): Promise<Sent> {
@@ -166,7 +312,7 @@ export class InboxClient {
     return this.write("withdrawBond", [await this.memberId(publicKey)]);
   }
 
-  /** Slashes an equivocating member with an Equivocation proof (snarkjs form) and its public signals. */
+  /** Slashes an equivocating member with an Equivocation proof (snarkjs form) and its 8 public signals; pays the reporter they name. */
   slash(proof: SnarkjsProof, publicSignals: readonly (string | bigint)[]): Promise<Sent> {
     return this.write("slash", [equivocationFromPublicSignals(publicSignals), proofToSolidity(proof)]);
   }
@@ -246,7 +392,20 @@ function toFinalizedBatch(l: Log & { args: Record<string, unknown> }): Finalized
 
 function toForcedEntry(l: { args: Record<string, unknown> }): ForcedEntryEvent {
   const a = l.args as Record<keyof ForcedEntryEvent, never>;
-  return { index: BigInt(a.index), txHash: a.txHash, accumulator: a.accumulator, queuedAt: BigInt(a.queuedAt), sender: a.sender };
+  return { index: BigInt(a.index), txHash: a.txHash, accumulator: a.accumulator, queuedAt: BigInt(a.queuedAt), sender: a.sender, rawTx: a.rawTx };
+}
+
+function toScheduled(l: { args: Record<string, unknown>; blockNumber: bigint | null }): ScheduledCommittee {
+  const a = l.args as { epoch: bigint; committeeHash: bigint; root: bigint; thresholdWeight: bigint; handoverAt: bigint; members: readonly { Ax: bigint; Ay: bigint }[] };
+  return {
+    epoch: BigInt(a.epoch),
+    committeeHash: a.committeeHash,
+    root: a.root,
+    thresholdWeight: BigInt(a.thresholdWeight),
+    handoverAt: BigInt(a.handoverAt),
+    members: a.members.map((m) => [m.Ax, m.Ay] as const),
+    blockNumber: l.blockNumber ?? 0n,
+  };
 }
 
 /** A viem error from a reverted call, as InboxRevertError with the contract's custom error name and arguments. */

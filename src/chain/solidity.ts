@@ -1,6 +1,5 @@
 import { FIELD_MODULUS } from "../field.js";
 import { InvalidArgumentError } from "../errors.js";
-import { EQUIVOCATION_PUBLIC_SIGNALS } from "../equivocation.js";
 
 /** A snarkjs Groth16 proof (JSON form). */
 export interface SnarkjsProof {
@@ -12,10 +11,29 @@ export interface SnarkjsProof {
 /** A proof as the inbox takes it: [a0, a1, b00, b01, b10, b11, c0, c1], G2 coordinates in EVM (imaginary first) order. */
 export type SolidityProof = readonly [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
 
-/** The header as BatchInbox.submitBatch takes it: the Batch circuit's 9 public signals by name. */
+/** The Batch proof's 11 public signals (protocol v2), in snarkjs order: the fields of PackedBatchHeader. */
+export const BATCH_PUBLIC_SIGNALS = [
+  "batchHash",
+  "txRoot",
+  "dataEval",
+  "prevBatchHash",
+  "committeeHash",
+  "nextCommitteeHash",
+  "forcedAccFrom",
+  "forcedAccTo",
+  "packedA",
+  "packedB",
+  "dataChallenge",
+] as const;
+
+/** The Equivocation proof's 8 public signals (protocol v2), in order: the fields of EquivocationSignals. */
+export const EQUIVOCATION_SIGNAL_NAMES = ["committeeHash", "chainId", "inbox", "batchNumber", "round", "Ax", "Ay", "reporter"] as const;
+
+/** The header as BatchInbox.submitBatch takes it: the Batch circuit's 11 public signals by name. */
 export interface PackedBatchHeader {
   batchHash: bigint;
   txRoot: bigint;
+  dataEval: bigint;
   prevBatchHash: bigint;
   committeeHash: bigint;
   nextCommitteeHash: bigint;
@@ -23,16 +41,20 @@ export interface PackedBatchHeader {
   forcedAccTo: bigint;
   packedA: bigint;
   packedB: bigint;
+  dataChallenge: bigint;
 }
 
-/** Slashing evidence as BatchInbox.slash takes it: the Equivocation circuit's 6 public signals by name. */
+/** Slashing evidence as BatchInbox.slash takes it: the Equivocation circuit's 8 public signals by name. */
 export interface EquivocationSignals {
   committeeHash: bigint;
   chainId: bigint;
   inbox: bigint;
   batchNumber: bigint;
+  round: bigint;
   Ax: bigint;
   Ay: bigint;
+  /** The address paid the reward. */
+  reporter: bigint;
 }
 
 const big = (v: string | bigint, what: string): bigint => {
@@ -67,33 +89,34 @@ export function proofToSolidity(proof: SnarkjsProof): SolidityProof {
   ];
 }
 
-/** The Batch proof's 9 public signals as the inbox's PackedBatchHeader. */
+/** The Batch proof's 11 public signals as the inbox's PackedBatchHeader. */
 export function packedHeaderFromPublicSignals(signals: readonly (string | bigint)[]): PackedBatchHeader {
-  if (signals.length !== 9) throw new InvalidArgumentError(`a Batch proof has 9 public signals, got ${signals.length}`);
+  if (signals.length !== BATCH_PUBLIC_SIGNALS.length) throw new InvalidArgumentError(`a Batch proof has ${BATCH_PUBLIC_SIGNALS.length} public signals, got ${signals.length}`);
   const s = signals.map((v, i) => big(v, `publicSignals[${i}]`));
-  return {
-    batchHash: s[0]!,
-    txRoot: s[1]!,
-    prevBatchHash: s[2]!,
-    committeeHash: s[3]!,
-    nextCommitteeHash: s[4]!,
-    forcedAccFrom: s[5]!,
-    forcedAccTo: s[6]!,
-    packedA: s[7]!,
-    packedB: s[8]!,
-  };
+  return Object.fromEntries(BATCH_PUBLIC_SIGNALS.map((k, i) => [k, s[i]!])) as unknown as PackedBatchHeader;
 }
 
-/** The PackedBatchHeader back as the 9 public signals (decimal strings, snarkjs order). */
+/** The PackedBatchHeader back as the 11 public signals (decimal strings, snarkjs order). */
 export function publicSignalsFromPackedHeader(h: PackedBatchHeader): string[] {
-  return [h.batchHash, h.txRoot, h.prevBatchHash, h.committeeHash, h.nextCommitteeHash, h.forcedAccFrom, h.forcedAccTo, h.packedA, h.packedB].map((v) => v.toString());
+  return BATCH_PUBLIC_SIGNALS.map((k) => h[k].toString());
 }
 
-/** The Equivocation proof's 6 public signals by name. */
+/** The Equivocation proof's 8 public signals by name. */
 export function equivocationFromPublicSignals(signals: readonly (string | bigint)[]): EquivocationSignals {
-  if (signals.length !== EQUIVOCATION_PUBLIC_SIGNALS.length) throw new InvalidArgumentError(`an Equivocation proof has 6 public signals, got ${signals.length}`);
+  if (signals.length !== EQUIVOCATION_SIGNAL_NAMES.length) throw new InvalidArgumentError(`an Equivocation proof has ${EQUIVOCATION_SIGNAL_NAMES.length} public signals, got ${signals.length}`);
   const s = signals.map((v, i) => big(v, `publicSignals[${i}]`));
-  return { committeeHash: s[0]!, chainId: s[1]!, inbox: s[2]!, batchNumber: s[3]!, Ax: s[4]!, Ay: s[5]! };
+  return Object.fromEntries(EQUIVOCATION_SIGNAL_NAMES.map((k, i) => [k, s[i]!])) as unknown as EquivocationSignals;
+}
+
+/** packedB = batchNumber << 176 | round << 144 | timeBase << 96 | forcedFrom << 48 | forcedTo, decoded. */
+export function unpackB(packedB: bigint): { batchNumber: bigint; round: bigint; timeBase: bigint; forcedFrom: bigint; forcedTo: bigint } {
+  const m = (bits: bigint) => (1n << bits) - 1n;
+  return { batchNumber: packedB >> 176n, round: (packedB >> 144n) & m(32n), timeBase: (packedB >> 96n) & m(48n), forcedFrom: (packedB >> 48n) & m(48n), forcedTo: packedB & m(48n) };
+}
+
+/** packedA = chainId << 176 | inbox << 16 | txCount, decoded. */
+export function unpackA(packedA: bigint): { chainId: bigint; inbox: bigint; txCount: bigint } {
+  return { chainId: packedA >> 176n, inbox: (packedA >> 16n) & ((1n << 160n) - 1n), txCount: packedA & 0xffffn };
 }
 
 export { FIELD_MODULUS };
