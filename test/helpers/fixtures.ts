@@ -128,12 +128,13 @@ export function scenarioBatchJson(s: Scenario): BatchFileJson {
 }
 
 /** A header for `batchNumber` of (chainId, inbox), with arbitrary other fields drawn from `seed`. */
-export function randomHeader(seed: number, fields: { chainId?: bigint; inbox?: bigint; batchNumber: bigint; committeeHash?: bigint }): BatchHeader {
+export function randomHeader(seed: number, fields: { chainId?: bigint; inbox?: bigint; batchNumber: bigint; round?: bigint; committeeHash?: bigint }): BatchHeader {
   const r = rng(seed);
   return {
     chainId: fields.chainId ?? 31337n,
     inbox: fields.inbox ?? 0x5fbdb2315678afecb367f032d93f642f64180aa3n,
     batchNumber: fields.batchNumber,
+    round: fields.round ?? 0n,
     prevBatchHash: randomTxHash(r),
     committeeHash: fields.committeeHash ?? randomTxHash(r),
     nextCommitteeHash: randomTxHash(r),
@@ -147,10 +148,20 @@ export function randomHeader(seed: number, fields: { chainId?: bigint; inbox?: b
   };
 }
 
-/** Two different reports signed by `key` (member `index`) over two headers of the same batch slot. */
-export function equivocatingReports(key: MemberKey, index: number, B: number, header: { chainId?: bigint; inbox?: bigint; batchNumber: bigint }, seed = 1) {
+/**
+ * Two different reports signed by `key` (member `index`) over two headers of the same batch slot
+ * (and the same round, unless `secondRound` gives the second header another one).
+ */
+export function equivocatingReports(
+  key: MemberKey,
+  index: number,
+  B: number,
+  header: { chainId?: bigint; inbox?: bigint; batchNumber: bigint; round?: bigint },
+  seed = 1,
+  secondRound?: bigint,
+) {
   const h1 = randomHeader(seed, header);
-  const h2 = randomHeader(seed + 1, header);
+  const h2 = randomHeader(seed + 1, secondRound === undefined ? header : { ...header, round: secondRound });
   const times = (s: number) => Array.from({ length: B }, (_, i) => (i * 17 + s) % 5000);
   return {
     first: { header: h1, report: signReport(key, index, batchHash(h1), times(1)) },
