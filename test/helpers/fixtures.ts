@@ -9,6 +9,7 @@ import { signReport, type SignedReport } from "../../src/report.js";
 import { buildWitnessInput, type BatchWitness } from "../../src/witness.js";
 import { getBatchBuild } from "../../src/builds.js";
 import { TX_HASH_BITS } from "../../src/field.js";
+import { txHashOf } from "../../src/txHash.js";
 import { batchFileToJSON, type BatchFileJson } from "../../src/batchFile.js";
 
 /** A small seeded PRNG (mulberry32), so a failing random case can be replayed from its seed. */
@@ -25,6 +26,11 @@ export function rng(seed: number): () => number {
 
 export function testKey(i: number, salt = "zkseq-test"): MemberKey {
   return generateMemberKey(new Uint8Array(createHash("sha256").update(`${salt}:${i}`).digest()));
+}
+
+/** Random raw transaction bytes (20 to 199 bytes) drawn from `r`. */
+export function randomRawTx(r: () => number): Uint8Array {
+  return Uint8Array.from({ length: 20 + Math.floor(r() * 180) }, () => Math.floor(r() * 256));
 }
 
 export function randomTxHash(r: () => number): bigint {
@@ -53,6 +59,10 @@ export interface Scenario {
   reports: SignedReport[];
   witness: BatchWitness;
   queue: ForcedQueue;
+  /** The raw bytes of every fair-ordered candidate, by hash. */
+  rawTxs: Map<bigint, Uint8Array>;
+  /** The raw bytes of the batch's fair-ordered slots, in slot order: what submitBatch posts. */
+  posted: Uint8Array[];
 }
 
 /**
@@ -93,7 +103,9 @@ export function makeScenario(opts: {
   const nTx = Math.min(opts.txs ?? Math.floor(r() * (B - nForced + 1)), B - nForced);
 
   const timeBase = 1_750_000_000_000;
-  const candidates = Array.from({ length: nTx }, () => randomTxHash(r));
+  const raws = Array.from({ length: nTx }, () => randomRawTx(r));
+  const candidates = raws.map((raw) => txHashOf(raw));
+  const rawTxs = new Map(candidates.map((h, i) => [h, raws[i]!] as const));
   const tiedTime = timeBase + 500;
   const receivedAt = signers.map(() => new Map<bigint, number>());
   candidates.forEach((h, n) => {
@@ -119,7 +131,8 @@ export function makeScenario(opts: {
   const bHash = batchHash(proposal.header);
   const reports = signers.map((s, j) => signReport(keys[s]!, s, bHash, proposal.times[j]!));
   const witness = buildWitnessInput({ build, header: proposal.header, committee, txHashes: proposal.txHashes, reports });
-  return { buildId: build.id, committee, keys, signers, proposal, reports, witness, queue };
+  const posted = proposal.txHashes.slice(proposal.forcedCount).map((h) => rawTxs.get(h)!);
+  return { buildId: build.id, committee, keys, signers, proposal, reports, witness, queue, rawTxs, posted };
 }
 
 /** A scenario as the BatchFile JSON `zkseq prove` and `POST /jobs` take. */
