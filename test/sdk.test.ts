@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { ProvingPool } from "../prover/provingPool.js";
 import { verifyBatch } from "../src/sdk/verifyBatch.js";
 import { proveInclusion, verifyInclusion } from "../src/sdk/inclusion.js";
-import { proofFromSolidity } from "../src/sdk/lightClient.js";
+import { proofFromSolidity } from "../src/sdk/deriveBatches.js";
 import { proofToSolidity } from "../src/chain/solidity.js";
 import { headerToJSON } from "../src/header.js";
 import { BatchVerificationError, InvalidArgumentError } from "../src/errors.js";
