@@ -84,9 +84,10 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
       return reportFromJSON(JSON.parse(earlier.report));
     }
 
+    const chain = await opts.chain(); // read first: it also learns committees scheduled since the last read
     const { index } = indexIn(header.committeeHash);
     const receivedAt = store.receivedAt(slots);
-    const forcedCount = checkProposal(build, { committeeHash: header.committeeHash }, await opts.chain(), { header, txHashes: slots }, receivedAt);
+    const forcedCount = checkProposal(build, { committeeHash: header.committeeHash }, chain, { header, txHashes: slots }, receivedAt);
     const times = memberReportTimes(forcedCount, receivedAt, header.timeBase, B);
     const report = signReport(opts.key, index, hash, times);
     // On disk before it leaves: a restart can never produce a second, different report for this round.

@@ -25,7 +25,8 @@ export interface MemberEndpoint {
 /** Options of the sequencer. */
 export interface SequencerOptions {
   build: string;
-  committee: Committee;
+  /** Resolves a committee by hash: the inbox's current one signs, and a scheduled one is handed over to (member/inboxSnapshot.ts CommitteeDirectory). */
+  committees: { get(hash: bigint): Promise<Committee | undefined> };
   members: MemberEndpoint[];
   inbox: InboxClient;
   prover: ProverClient;
@@ -233,6 +234,8 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     const overdue = pending.length > 0 && Date.now() - pending[0]!.receivedAt >= (this.opts.maxBatchWaitMs ?? 2000);
     if (!full && !overdue && forced.length === 0 && round === 0n) return false;
 
+    const committee = await this.opts.committees.get(state.committeeHash);
+    if (!committee) throw new ZkseqError("UNKNOWN_COMMITTEE", `the inbox's committee ${state.committeeHash} is not one this sequencer can resolve`);
     const candidates = pending.map((p) => p.txHash);
     const timeout = this.opts.memberTimeoutMs ?? 2000;
     const answers = await Promise.all(
@@ -262,7 +265,8 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
       batchNumber: state.nextBatchNumber,
       round,
       prevBatchHash: state.headBatchHash,
-      committee: this.opts.committee,
+      committee,
+      nextCommitteeHash: state.pendingCommitteeHash !== 0n && state.nextBatchNumber >= state.handoverAt ? state.pendingCommitteeHash : state.committeeHash,
       forced: { from: state.forcedConsumed, accFrom: await this.opts.inbox.forcedAccAt(state.forcedConsumed), txHashes: forced.map((f) => f.txHash) },
       candidates,
       receivedAt: signers.map((s) => new Map(candidates.flatMap((h, i) => (s.times[i] === null ? [] : [[h, clamp(s.times[i]!)] as const])))),
@@ -272,7 +276,7 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     const record: BatchRecord = {
       batchNumber: proposal.header.batchNumber,
       state: "proposed",
-      batch: batchFileToJSON({ build: this.build.id, header: proposal.header, committee: this.opts.committee, txHashes: proposal.txHashes, reports: [] }),
+      batch: batchFileToJSON({ build: this.build.id, header: proposal.header, committee, txHashes: proposal.txHashes, reports: [] }),
       cutAt: Date.now(),
     };
     // Persisted before any member sees it: after a restart the same header is proposed again, never a different one.
@@ -304,10 +308,10 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
         ),
       ),
     );
-    const valid = got.filter((r): r is SignedReport => r !== undefined && verifyReport(this.opts.committee, hash, r));
+    const valid = got.filter((r): r is SignedReport => r !== undefined && verifyReport(file.committee, hash, r));
     const chosen = chooseReports(valid, Q, (reports) => {
       try {
-        buildWitnessInput({ build: this.build, header: file.header, committee: this.opts.committee, txHashes: file.txHashes, reports });
+        buildWitnessInput({ build: this.build, header: file.header, committee: file.committee, txHashes: file.txHashes, reports });
         return true;
       } catch {
         return false;

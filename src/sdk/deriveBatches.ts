@@ -93,14 +93,12 @@ export class BatchDeriver {
 
   /** Derives one finalized batch: it must be the next one. Throws BatchVerificationError on any failed check. */
   async derive(e: FinalizedBatch): Promise<DerivedBatch> {
-    if (this.head === undefined || this.committee === undefined) {
-      const g = this.opts.genesis ?? (await this.opts.inbox.genesis());
-      this.head ??= g.batchHash;
-      this.committee ??= g.committeeHash;
-    }
+    const genesis = this.head === undefined || this.committee === undefined ? (this.opts.genesis ?? (await this.opts.inbox.genesis())) : undefined;
+    const prev = this.head ?? genesis!.batchHash;
+    const signedBy = this.committee ?? genesis!.committeeHash;
+    this.head = prev;
+    this.committee = signedBy;
     if (e.batchNumber !== this.next) throw new BatchVerificationError(`gap: expected batch ${this.next}, got ${e.batchNumber}`);
-    const prev = this.head;
-    const signedBy = this.committee;
     await this.loadForced(e.forcedTo);
     const forcedTxs = this.forced.slice(Number(e.forcedFrom), Number(e.forcedTo)).map((f, i) => ({ slot: i, txHash: f.txHash, raw: f.rawTx, forcedIndex: f.index }));
     let derived: DerivedBatch;
