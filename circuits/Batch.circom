@@ -10,17 +10,19 @@ include "ForcedAccumulator.circom";
 include "SignerReport.circom";
 include "MedianOfOdd.circom";
 include "FairOrderLess.circom";
+include "DataEvaluation.circom";
 
 /**
- * Batch(D, Q, B, F): a zkseq batch is committee-attested, fair-ordered and
- * carries the forced transactions it claims (protocol v1, docs/protocol.md).
+ * Batch(D, Q, B, F): a zkseq batch is committee-attested, fair-ordered,
+ * carries the forced transactions it claims, and is bound to the transaction
+ * bytes posted on L1 (protocol v2, docs/protocol.md).
  *
  * Parameters: committee tree depth D (up to 2^D members), Q signer slots
  * (odd), B transaction slots (a power of two), at most F forced slots (F <= B).
  *
  * Proves:
  *   1. Header: the packed public words decode to range-checked fields;
- *      batchHash = Poseidon(chainId, inbox, batchNumber, prevBatchHash,
+ *      batchHash = Poseidon(chainId, inbox, batchNumber, round, prevBatchHash,
  *      committeeHash, nextCommitteeHash, timeBase, txCount, txRoot,
  *      forcedFrom, forcedTo, forcedAccFrom, forcedAccTo).
  *   2. Slots: txCount <= B; every tx hash is below 2^248; slots >= txCount are 0;
@@ -35,12 +37,18 @@ include "FairOrderLess.circom";
  *   6. Fair ordering: fairTimes[i] is the median of the Q reported receive
  *      times of slot i, and slots [k, txCount) are strictly increasing by
  *      (fairTime, txHash).
+ *   7. Data: dataEval = sum over the fair-ordered slots i in [k, txCount) of
+ *      txHashes[i] * dataChallenge^i (DataEvaluation), which the inbox
+ *      compares with the same sum over the hashes of the raw transactions
+ *      posted with the batch, at the challenge it derived from them.
  *
  * Does NOT enforce (the inbox contract does, against its state): that
  * prevBatchHash is the chain head, that committeeHash is the current
  * committee, that the forced range starts at the next unconsumed queue entry
  * and that the accumulators are the stored ones, that overdue forced entries
- * are included, that timeBase is sane, that chainId and inbox are its own.
+ * are included, that timeBase is sane, that chainId and inbox are its own,
+ * that dataChallenge is derived from txRoot and the posted data, that the
+ * round is anything in particular (any round may land, the first one wins).
  * Nor does it constrain receive times of forced or padding slots, or stop a
  * transaction from appearing twice with two different fair times (honest
  * members report one receive time per transaction and refuse duplicates).
@@ -63,11 +71,13 @@ template Batch(D, Q, B, F) {
     signal input forcedAccFrom;      // forced-queue accumulator at forcedFrom
     signal input forcedAccTo;        // forced-queue accumulator at forcedTo
     signal input packedA;            // chainId | inbox | txCount (HeaderWords)
-    signal input packedB;            // batchNumber | timeBase | forcedFrom | forcedTo
+    signal input packedB;            // batchNumber | round | timeBase | forcedFrom | forcedTo
+    signal input dataChallenge;      // the inbox's challenge point over the posted transactions
 
     // ---- public outputs ----
     signal output batchHash;         // Poseidon hash of the whole header
     signal output txRoot;            // Merkle root of the B transaction slots
+    signal output dataEval;          // the fair-ordered slots' polynomial at dataChallenge
 
     // ---- private inputs ----
     signal input committeeRoot;              // committee Merkle root
@@ -128,20 +138,21 @@ template Batch(D, Q, B, F) {
     committee.out === committeeHash;
 
     // ---- 1. (cont.) header hash ----
-    component header = Poseidon(13);
+    component header = Poseidon(14);
     header.inputs[0] <== words.chainId;
     header.inputs[1] <== words.inbox;
     header.inputs[2] <== words.batchNumber;
-    header.inputs[3] <== prevBatchHash;
-    header.inputs[4] <== committeeHash;
-    header.inputs[5] <== nextCommitteeHash;
-    header.inputs[6] <== words.timeBase;
-    header.inputs[7] <== words.txCount;
-    header.inputs[8] <== txRoot;
-    header.inputs[9] <== words.forcedFrom;
-    header.inputs[10] <== words.forcedTo;
-    header.inputs[11] <== forcedAccFrom;
-    header.inputs[12] <== forcedAccTo;
+    header.inputs[3] <== words.round;
+    header.inputs[4] <== prevBatchHash;
+    header.inputs[5] <== committeeHash;
+    header.inputs[6] <== nextCommitteeHash;
+    header.inputs[7] <== words.timeBase;
+    header.inputs[8] <== words.txCount;
+    header.inputs[9] <== txRoot;
+    header.inputs[10] <== words.forcedFrom;
+    header.inputs[11] <== words.forcedTo;
+    header.inputs[12] <== forcedAccFrom;
+    header.inputs[13] <== forcedAccTo;
     batchHash <== header.out;
 
     // ---- 5. quorum ----
@@ -209,4 +220,21 @@ template Batch(D, Q, B, F) {
         }
         ordered[i] * (1 - less[i].out) === 0;
     }
+
+    // ---- 7. data on L1 ----
+    // posted[i] = 1 for a fair-ordered slot (active and not forced): exactly
+    // the slots whose raw bytes submitBatch carries.
+    signal posted[B];
+    component data = DataEvaluation(B);
+    for (var i = 0; i < B; i++) {
+        if (i < F) {
+            posted[i] <== active.mask[i] * (1 - forced.mask[i]);
+        } else {
+            posted[i] <== active.mask[i];
+        }
+        data.leaves[i] <== txHashes[i];
+        data.enabled[i] <== posted[i];
+    }
+    data.challenge <== dataChallenge;
+    dataEval <== data.evaluation;
 }

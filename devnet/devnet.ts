@@ -8,9 +8,8 @@ import { fileURLToPath } from "node:url";
 import { pino, type Logger as PinoLogger } from "pino";
 import type { Hex } from "viem";
 import { getBatchBuild } from "../src/builds.js";
-import { Committee } from "../src/committee.js";
+import { Committee, electedThreshold } from "../src/committee.js";
 import { generateMemberKey, writeKeystore } from "../src/keys.js";
-import { txHashOf } from "../src/txHash.js";
 import { buildCircuit } from "../src/build/buildCircuit.js";
 import { compileContracts } from "../src/chain/compileContracts.js";
 import { chainClients, HARDHAT_DEV_KEY } from "../src/chain/clients.js";
@@ -23,6 +22,8 @@ import { createProver, type Prover } from "../prover/prover.js";
 import { createProverServer } from "../prover/httpServer.js";
 import { ProverClient } from "../prover/proverClient.js";
 import { Sequencer, type BatchProgress } from "../sequencer/sequencer.js";
+import { CommitteeDirectory } from "../member/inboxSnapshot.js";
+import { TransactionGenerator } from "./txGenerator.js";
 
 const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
 
@@ -132,7 +133,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
 
   const password = randomBytes(16).toString("hex");
   const keys = Array.from({ length: n }, () => generateMemberKey());
-  const committee = new Committee({ depth: D, members: keys.map((k) => ({ publicKey: k.publicKey, weight: 1n })), thresholdWeight: BigInt(Q), epoch: 0n });
+  const committee = new Committee({ depth: D, members: keys.map((k) => ({ publicKey: k.publicKey, weight: 1n })), thresholdWeight: electedThreshold(n), epoch: 0n });
   const { deployment, inbox } = await deployInbox({ wallet: wallet!, client, build: buildId, genesisCommittee: committee, params: { forceDelay: 30n, maxStall: 600n, forceFee: 10n ** 12n } });
   print(`  BatchInbox at ${deployment.inbox}; committee ${n} members, threshold ${Q}`);
   await writeFile(join(dir, "committee.json"), JSON.stringify(committee.toJSON(), null, 2));
@@ -154,8 +155,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       const keystore = join(dir, `member-${i}.keystore.json`);
       await writeKeystore(keystore, key, password);
       const args = [
-        BIN, "member", "--keystore", keystore, "--index", String(i), "--committee", join(dir, "committee.json"), "--build", buildId,
-        "--chain-id", String(await client.getChainId()), "--inbox", deployment.inbox, "--genesis", deployment.genesisBatchHash.toString(),
+        BIN, "member", "--keystore", keystore, "--build", buildId, "--inbox", deployment.inbox,
         "--rpc", rpc!, "--db", join(dir, `member-${i}.db`), "--port", "0", "--log-level", "info",
         ...(options.skewMember === i ? ["--skew-ms", String(options.skewMs ?? 3000)] : []),
       ];
@@ -180,13 +180,16 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   memberUrls.forEach((u, i) => print(`  member ${i} at ${u}${options.skewMember === i ? ` (clock +${options.skewMs ?? 3000} ms)` : ""}`));
 
   print(`[5/6] sequencer and light client`);
-  const censoredTx = options.censor ? txHashOf(randomBytes(32)) : undefined;
+  const users = new TransactionGenerator({ chainId: BigInt(await client.getChainId()) });
+  const censored = options.censor ? await users.next() : undefined;
+  const censoredTx = censored?.txHash;
+  const committees = new CommitteeDirectory(inbox, D);
   let sequencer!: Sequencer;
   let sequencerUrl = "";
   const startSequencer = async () => {
     sequencer = new Sequencer({
       build: buildId,
-      committee,
+      committees,
       members: memberUrls.map((url, index) => ({ index, url })),
       inbox,
       prover: new ProverClient(proverUrl),
@@ -201,7 +204,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     sequencer.start();
   };
   cleanups.push(() => sequencer.app.close());
-  const lightClient = new LightClient({ inbox, verificationKey: JSON.parse(await readFile(artifacts.verificationKey, "utf8")), genesisBatchHash: deployment.genesisBatchHash, genesisCommitteeHash: committee.hash });
+  const lightClient = new LightClient({ inbox, verificationKey: JSON.parse(await readFile(artifacts.verificationKey, "utf8")), build: buildId });
   const checked: CheckedBatch[] = [];
   const problems: LightClientProblem[] = [];
   lightClient.on("batch", (b) => {
@@ -267,12 +270,13 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const sent: bigint[] = [];
   const gen = (async () => {
     for (let i = 0; i < txsTotal && !stopped; i++) {
-      const h = i === Math.floor(txsTotal / 3) && censoredTx !== undefined ? censoredTx : txHashOf(randomBytes(32));
+      const tx = i === Math.floor(txsTotal / 3) && censored !== undefined ? censored : await users.next();
+      const h = tx.txHash;
       sent.push(h);
-      await requestJson("sequencer", `${sequencerUrl}/txs`, { body: { txHashes: [h] } }).catch((e: unknown) => print(`  generator: ${(e as Error).message}`));
+      await requestJson("sequencer", `${sequencerUrl}/txs`, { body: { txs: [tx.raw] } }).catch((e: unknown) => print(`  generator: ${(e as Error).message}`));
       if (h === censoredTx) {
-        print(`  ⚠ tx 0x${h.toString(16).slice(0, 12)}… ignored by the sequencer; the user forces it in through the inbox`);
-        await inbox.forceInclude(h);
+        print(`  ⚠ tx ${tx.ethHash.slice(0, 14)}… ignored by the sequencer; the user forces it in through the inbox`);
+        await inbox.forceInclude(tx.raw);
       }
       await new Promise((r) => setTimeout(r, 1000 / (options.rate ?? 4)));
     }

@@ -4,69 +4,104 @@ import { openDurableDatabase, u64Key } from "../src/service.js";
 /** A report this member signed (persisted before it is answered). */
 export interface SignedRecord {
   batchNumber: bigint;
+  round: bigint;
   batchHash: bigint;
-  /** Poseidon(batchHash, tsCommit): what was signed. Two records for one batch number never differ in it. */
+  /** Poseidon(batchHash, tsCommit): what was signed. Two records for one (batchNumber, round) never differ in it. */
   message: bigint;
   report: string;
 }
 
+/** A transaction as the member received it. */
+export interface ReceivedTx {
+  txHash: bigint;
+  raw: Uint8Array;
+  /** Unix ms of its first arrival at this member. */
+  receivedAt: number;
+}
+
 /**
- * A member's durable memory: its receive time of every transaction, and every
- * report it signed. SQLite, WAL, synchronous=FULL: a signature is on disk
+ * A member's durable memory: every transaction it received (raw bytes and its
+ * own first receive time), and every report it signed, one per
+ * (batchNumber, round). SQLite, WAL, synchronous=FULL: a signature is on disk
  * before it leaves the node, so a restart can never make it equivocate.
  */
 export class MemberStore {
   private readonly db: Database.Database;
+  private readonly stmt;
 
   constructor(path: string) {
     this.db = openDurableDatabase(path);
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS txs (tx_hash TEXT PRIMARY KEY, received_at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS signed (
-        batch_number TEXT PRIMARY KEY,
+      CREATE TABLE IF NOT EXISTS raw_txs (tx_hash TEXT PRIMARY KEY, raw BLOB NOT NULL, received_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS reports (
+        batch_number TEXT NOT NULL,
+        round TEXT NOT NULL,
         batch_hash TEXT NOT NULL,
         message TEXT NOT NULL,
         report TEXT NOT NULL,
-        signed_at INTEGER NOT NULL
+        signed_at INTEGER NOT NULL,
+        PRIMARY KEY (batch_number, round)
       );
     `);
+    this.stmt = {
+      insertTx: this.db.prepare(`INSERT OR IGNORE INTO raw_txs (tx_hash, raw, received_at) VALUES (?, ?, ?)`),
+      receivedAt: this.db.prepare(`SELECT received_at AS t FROM raw_txs WHERE tx_hash = ?`),
+      raw: this.db.prepare(`SELECT raw, received_at FROM raw_txs WHERE tx_hash = ?`),
+      signed: this.db.prepare(`SELECT * FROM reports WHERE batch_number = ? AND round = ?`),
+      last: this.db.prepare(`SELECT * FROM reports ORDER BY batch_number DESC, round DESC LIMIT 1`),
+      all: this.db.prepare(`SELECT * FROM reports ORDER BY batch_number, round`),
+      record: this.db.prepare(`INSERT OR IGNORE INTO reports (batch_number, round, batch_hash, message, report, signed_at) VALUES (?, ?, ?, ?, ?, ?)`),
+    };
   }
 
-  /** Records the receive time of each transaction not seen before; returns how many were new. */
-  receive(txHashes: readonly bigint[], at: number): number {
-    const insert = this.db.prepare(`INSERT OR IGNORE INTO txs (tx_hash, received_at) VALUES (?, ?)`);
-    return this.db.transaction(() => txHashes.reduce((n, h) => n + insert.run(h.toString(), at).changes, 0))();
+  /** Records each transaction not seen before with its bytes and receive time; returns the hashes that were new. */
+  receive(txs: readonly { txHash: bigint; raw: Uint8Array }[], at: number): bigint[] {
+    return this.db.transaction(() => txs.filter((t) => this.stmt.insertTx.run(t.txHash.toString(), Buffer.from(t.raw), at).changes === 1).map((t) => t.txHash))();
   }
 
   /** This member's receive time of each transaction, or undefined if it never saw it. */
   receivedAt(txHashes: readonly bigint[]): (number | undefined)[] {
-    const get = this.db.prepare(`SELECT received_at AS t FROM txs WHERE tx_hash = ?`);
-    return txHashes.map((h) => (get.get(h.toString()) as { t: number } | undefined)?.t);
+    return txHashes.map((h) => (this.stmt.receivedAt.get(h.toString()) as { t: number } | undefined)?.t);
   }
 
-  signed(batchNumber: bigint): SignedRecord | undefined {
-    const r = this.db.prepare(`SELECT * FROM signed WHERE batch_number = ?`).get(u64Key(batchNumber)) as
-      | { batch_number: string; batch_hash: string; message: string; report: string }
-      | undefined;
-    return r && { batchNumber: BigInt(r.batch_number), batchHash: BigInt(r.batch_hash), message: BigInt(r.message), report: r.report };
+  /** A received transaction's bytes and receive time. */
+  tx(txHash: bigint): ReceivedTx | undefined {
+    const r = this.stmt.raw.get(txHash.toString()) as { raw: Buffer; received_at: number } | undefined;
+    return r && { txHash, raw: new Uint8Array(r.raw), receivedAt: r.received_at };
   }
 
-  /** The highest batch number this member signed, if any. */
+  signed(batchNumber: bigint, round: bigint): SignedRecord | undefined {
+    return toRecord(this.stmt.signed.get(u64Key(batchNumber), u64Key(round)) as Row | undefined);
+  }
+
+  /** The report of the highest (batchNumber, round) this member signed, if any. */
   lastSigned(): SignedRecord | undefined {
-    const r = this.db.prepare(`SELECT batch_number FROM signed ORDER BY batch_number DESC LIMIT 1`).get() as { batch_number: string } | undefined;
-    return r && this.signed(BigInt(r.batch_number));
+    return toRecord(this.stmt.last.get() as Row | undefined);
   }
 
-  /** Stores a signed report; false if a record for that batch number exists already (nothing written). */
+  /** Every report this member signed, in (batchNumber, round) order. */
+  allSigned(): SignedRecord[] {
+    return (this.stmt.all.all() as Row[]).map((r) => toRecord(r)!);
+  }
+
+  /** Stores a signed report; false if a record for that (batchNumber, round) exists already (nothing written). */
   recordSigned(rec: SignedRecord): boolean {
-    return (
-      this.db
-        .prepare(`INSERT OR IGNORE INTO signed (batch_number, batch_hash, message, report, signed_at) VALUES (?, ?, ?, ?, ?)`)
-        .run(u64Key(rec.batchNumber), rec.batchHash.toString(), rec.message.toString(), rec.report, Date.now()).changes === 1
-    );
+    return this.stmt.record.run(u64Key(rec.batchNumber), u64Key(rec.round), rec.batchHash.toString(), rec.message.toString(), rec.report, Date.now()).changes === 1;
   }
 
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+interface Row {
+  batch_number: string;
+  round: string;
+  batch_hash: string;
+  message: string;
+  report: string;
+}
+
+function toRecord(r: Row | undefined): SignedRecord | undefined {
+  return r && { batchNumber: BigInt(r.batch_number), round: BigInt(r.round), batchHash: BigInt(r.batch_hash), message: BigInt(r.message), report: r.report };
 }

@@ -13,7 +13,7 @@ import { requestJson } from "../src/http.js";
 import { InboxRevertError, ZkseqError } from "../src/errors.js";
 import type { ForcedEntryEvent, InboxClient } from "../src/chain/inboxClient.js";
 import type { ProverClient } from "../prover/proverClient.js";
-import { createServiceApp, txHashesFromBody } from "../src/service.js";
+import { createServiceApp, rawTxsFromBody, toHex } from "../src/service.js";
 import { SequencerStore, type BatchRecord } from "./sequencerStore.js";
 
 /** A committee member as the sequencer reaches it. */
@@ -25,7 +25,8 @@ export interface MemberEndpoint {
 /** Options of the sequencer. */
 export interface SequencerOptions {
   build: string;
-  committee: Committee;
+  /** Resolves a committee by hash: the inbox's current one signs, and a scheduled one is handed over to (member/inboxSnapshot.ts CommitteeDirectory). */
+  committees: { get(hash: bigint): Promise<Committee | undefined> };
   members: MemberEndpoint[];
   inbox: InboxClient;
   prover: ProverClient;
@@ -39,6 +40,10 @@ export interface SequencerOptions {
   pollMs?: number;
   /** Transactions it drops instead of sequencing (devnet scenario: a censoring committee). */
   censor?: Iterable<bigint>;
+  /** Largest raw transaction accepted (default 4096; the inbox's maxTxBytes is the real limit). */
+  maxTxBytes?: number;
+  /** Attempts at collecting Q reports for one round before re-proposing the number in the next round (default 3). */
+  roundAttempts?: number;
   /** "eager" (default): every unconsumed forced entry goes first in the next batch; "when-overdue": only once the inbox would refuse a batch without it (what a censoring sequencer does). */
   forcedPolicy?: "eager" | "when-overdue";
   /** With "when-overdue": seconds a batch may take from cut to landing (default 60); entries overdue by then are included. */
@@ -49,7 +54,8 @@ export interface SequencerOptions {
 /** What the sequencer reports about each batch as it moves. */
 export interface BatchProgress {
   batchNumber: bigint;
-  stage: "cut" | "signed" | "proven" | "finalized" | "abandoned" | "stalled";
+  stage: "cut" | "signed" | "proven" | "finalized" | "abandoned" | "stalled" | "new-round";
+  round: bigint;
   txCount: number;
   forcedCount: number;
   signers?: number[];
@@ -66,7 +72,11 @@ export interface BatchProgress {
  * restart resumes the batch in flight and never re-proves (the prover's jobs
  * are idempotent) or re-submits a finalized batch.
  *
- * HTTP: `POST /txs { txHashes }`, `GET /txs/:hash`, `GET /batches/:n`, `GET /healthz`.
+ * A header that can no longer land (a forced entry fell due, the committee was
+ * scheduled to hand over, members refuse it) is re-proposed for the same
+ * number in the next round; the inbox takes the first round that lands.
+ *
+ * HTTP: `POST /txs { txs: ["0x…"] }` (raw transactions), `GET /txs/:hash`, `GET /batches/:n`, `GET /healthz`.
  */
 export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
   readonly app: FastifyInstance;
@@ -78,6 +88,8 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
   private readonly build;
   private readonly stop = new AbortController();
   private chainId: bigint | undefined;
+  /** Failed attempts at collecting reports, per `${batchNumber}:${round}`. */
+  private readonly attempts = new Map<string, number>();
   private forcedSeen: ForcedEntryEvent[] = [];
 
   constructor(private readonly opts: SequencerOptions) {
@@ -87,7 +99,7 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     this.censor = new Set(opts.censor ?? []);
     this.log = opts.logger ?? pino({ enabled: false });
     this.app = createServiceApp({ ...(opts.logger ? { logger: opts.logger } : {}), status: { NOT_FOUND: 404 } });
-    this.app.post("/txs", async (req) => ({ accepted: await this.receive(txHashesFromBody(req.body)) }));
+    this.app.post("/txs", async (req) => ({ accepted: await this.receive(rawTxsFromBody(req.body, { maxTxBytes: opts.maxTxBytes ?? 4096 })) }));
     this.app.get<{ Params: { hash: string } }>("/txs/:hash", async (req) => {
       const h = toBigInt(req.params.hash, "txHash");
       const n = this.store.txBatch(h);
@@ -104,16 +116,16 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     });
   }
 
-  /** Adds transactions to the mempool (censored ones are dropped) and forwards the new ones to every member. */
-  async receive(txHashes: bigint[]): Promise<number> {
+  /** Adds raw transactions to the mempool (censored ones are dropped) and forwards the new ones to every member. */
+  async receive(txs: { txHash: bigint; raw: Uint8Array }[]): Promise<number> {
     const fresh = this.store.addTxs(
-      txHashes.filter((h) => !this.censor.has(h)),
+      txs.filter((t) => !this.censor.has(t.txHash)),
       Date.now(),
     );
     if (fresh.length) {
       await Promise.all(
         this.opts.members.map((m) =>
-          requestJson("member", `${m.url}/txs`, { body: { txHashes: fresh }, timeoutMs: this.opts.memberTimeoutMs ?? 2000 }).catch((e: unknown) =>
+          requestJson("member", `${m.url}/txs`, { body: { txs: fresh.map((t) => toHex(t.raw)) }, timeoutMs: this.opts.memberTimeoutMs ?? 2000 }).catch((e: unknown) =>
             this.log.warn({ member: m.index, err: (e as Error).message }, "member did not take transactions"),
           ),
         ),
@@ -164,7 +176,8 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
 
   private progress(b: BatchRecord, stage: BatchProgress["stage"], extra: Partial<BatchProgress> = {}): void {
     const forcedCount = Number(BigInt(b.batch.header.forcedTo) - BigInt(b.batch.header.forcedFrom));
-    this.emit("batch", { batchNumber: b.batchNumber, stage, txCount: b.batch.txHashes.length, forcedCount, elapsedMs: Date.now() - b.cutAt, ...extra });
+    const round = BigInt(b.batch.header.round);
+    this.emit("batch", { batchNumber: b.batchNumber, round, stage, txCount: b.batch.txHashes.length, forcedCount, elapsedMs: Date.now() - b.cutAt, ...extra });
   }
 
   /** One unit of work; false when there was nothing to do. */
@@ -188,10 +201,21 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
       else await this.proveAndSubmit(open);
       return true;
     }
-    return this.cut(state);
+    return this.cut(state, 0n);
   }
 
-  private async cut(state: Awaited<ReturnType<InboxClient["state"]>>): Promise<boolean> {
+  /** Gives up a round whose header can no longer land and proposes the same number in the next round, from the chain's state now. */
+  private async nextRound(record: BatchRecord, reason: string): Promise<void> {
+    const round = BigInt(record.batch.header.round) + 1n;
+    this.progress(record, "new-round", { detail: `round ${round}: ${reason}` });
+    this.log.warn({ batchNumber: record.batchNumber.toString(), round: round.toString(), reason }, "re-proposing in a new round");
+    this.store.saveBatch({ ...record, state: "abandoned" });
+    const state = await this.opts.inbox.state();
+    if (state.nextBatchNumber !== record.batchNumber) return; // the chain moved: the next step settles it
+    await this.cut(state, round);
+  }
+
+  private async cut(state: Awaited<ReturnType<InboxClient["state"]>>, round: bigint): Promise<boolean> {
     const { Q, B, F } = this.build.params;
     // the queue only grows: read its events again only when it has entries this sequencer has not seen
     if (BigInt(this.forcedSeen.length) < state.forcedQueueLength) this.forcedSeen = await this.opts.inbox.forcedEntries();
@@ -203,12 +227,15 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
       const overdueUntil = forced.findIndex((f) => f.queuedAt + delay > block.timestamp + margin);
       forced = overdueUntil < 0 ? forced : forced.slice(0, overdueUntil);
     }
-    const pending = this.store.pendingTxs();
-    if (pending.length === 0 && forced.length === 0) return false;
+    // at most 1024 candidates (the members' /times bound), oldest first
+    const pending = this.store.pendingTxs(1024);
+    if (pending.length === 0 && forced.length === 0 && round === 0n) return false;
     const full = pending.length >= B - forced.length;
     const overdue = pending.length > 0 && Date.now() - pending[0]!.receivedAt >= (this.opts.maxBatchWaitMs ?? 2000);
-    if (!full && !overdue && forced.length === 0) return false;
+    if (!full && !overdue && forced.length === 0 && round === 0n) return false;
 
+    const committee = await this.opts.committees.get(state.committeeHash);
+    if (!committee) throw new ZkseqError("UNKNOWN_COMMITTEE", `the inbox's committee ${state.committeeHash} is not one this sequencer can resolve`);
     const candidates = pending.map((p) => p.txHash);
     const timeout = this.opts.memberTimeoutMs ?? 2000;
     const answers = await Promise.all(
@@ -236,8 +263,10 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
       chainId: (this.chainId ??= BigInt(await this.opts.inbox.client.getChainId())),
       inbox: BigInt(this.opts.inbox.address),
       batchNumber: state.nextBatchNumber,
+      round,
       prevBatchHash: state.headBatchHash,
-      committee: this.opts.committee,
+      committee,
+      nextCommitteeHash: state.pendingCommitteeHash !== 0n && state.nextBatchNumber >= state.handoverAt ? state.pendingCommitteeHash : state.committeeHash,
       forced: { from: state.forcedConsumed, accFrom: await this.opts.inbox.forcedAccAt(state.forcedConsumed), txHashes: forced.map((f) => f.txHash) },
       candidates,
       receivedAt: signers.map((s) => new Map(candidates.flatMap((h, i) => (s.times[i] === null ? [] : [[h, clamp(s.times[i]!)] as const])))),
@@ -247,7 +276,7 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     const record: BatchRecord = {
       batchNumber: proposal.header.batchNumber,
       state: "proposed",
-      batch: batchFileToJSON({ build: this.build.id, header: proposal.header, committee: this.opts.committee, txHashes: proposal.txHashes, reports: [] }),
+      batch: batchFileToJSON({ build: this.build.id, header: proposal.header, committee, txHashes: proposal.txHashes, reports: [] }),
       cutAt: Date.now(),
     };
     // Persisted before any member sees it: after a restart the same header is proposed again, never a different one.
@@ -279,16 +308,24 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
         ),
       ),
     );
-    const valid = got.filter((r): r is SignedReport => r !== undefined && verifyReport(this.opts.committee, hash, r));
+    const valid = got.filter((r): r is SignedReport => r !== undefined && verifyReport(file.committee, hash, r));
     const chosen = chooseReports(valid, Q, (reports) => {
       try {
-        buildWitnessInput({ build: this.build, header: file.header, committee: this.opts.committee, txHashes: file.txHashes, reports });
+        buildWitnessInput({ build: this.build, header: file.header, committee: file.committee, txHashes: file.txHashes, reports });
         return true;
       } catch {
         return false;
       }
     });
     if (!chosen) {
+      const key = `${record.batchNumber}:${file.header.round}`;
+      const attempts = (this.attempts.get(key) ?? 0) + 1;
+      this.attempts.set(key, attempts);
+      if (attempts >= (this.opts.roundAttempts ?? 3)) {
+        this.attempts.delete(key);
+        await this.nextRound(record, `${valid.length} valid reports after ${attempts} attempts, fewer than ${Q} that order the batch`);
+        return;
+      }
       this.progress(record, "stalled", { detail: `${valid.length} valid reports, no ${Q} of them order the batch; retrying` });
       await this.sleep(1000);
       return;
@@ -312,7 +349,8 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     }
     if (current.state === "proven" && current.proof) {
       try {
-        const sent = await this.opts.inbox.submitBatch(current.proof.proof as never, current.proof.publicSignals);
+        const posted = this.postedRawTxs(current);
+        const sent = await this.opts.inbox.submitBatch(current.proof.proof as never, current.proof.publicSignals, posted);
         this.store.finalize(current.batchNumber, current.batch.txHashes.map(BigInt), sent.hash);
         this.progress(current, "finalized", { detail: `block ${sent.receipt.blockNumber}, ${sent.gasUsed} gas` });
         this.log.info({ batchNumber: current.batchNumber.toString(), gas: sent.gasUsed.toString(), ms: Date.now() - current.cutAt }, "batch finalized");
@@ -320,11 +358,36 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
         if (e instanceof InboxRevertError && (e.errorName === "BatchInbox__WrongBatchNumber" || e.errorName === "BatchInbox__WrongPrevBatchHash")) {
           return; // the next step sees the chain moved and settles the batch
         }
+        if (e instanceof InboxRevertError && UNLANDABLE.has(e.errorName)) {
+          await this.nextRound(current, `the inbox refused round ${current.batch.header.round}: ${e.errorName}`);
+          return;
+        }
         throw e;
       }
     }
   }
+
+  /** The raw bytes of the batch's fair-ordered slots, from the mempool, in slot order. */
+  private postedRawTxs(record: BatchRecord): Uint8Array[] {
+    const file = batchFileFromJSON(record.batch);
+    const k = Number(file.header.forcedTo - file.header.forcedFrom);
+    const posted = file.txHashes.slice(k);
+    return this.store.rawTxs(posted).map((raw, i) => {
+      if (!raw) throw new ZkseqError("MISSING_TX_DATA", `the mempool has no bytes for transaction 0x${posted[i]!.toString(16)} of batch ${record.batchNumber}`);
+      return raw;
+    });
+  }
 }
+
+/** Inbox refusals after which a round's header can never land: the number is re-proposed in the next round. */
+const UNLANDABLE = new Set([
+  "BatchInbox__OverdueForcedEntryOmitted",
+  "BatchInbox__TimeBaseWentBack",
+  "BatchInbox__WrongCommittee",
+  "BatchInbox__WrongNextCommittee",
+  "BatchInbox__ForcedRangeMismatch",
+  "BatchInbox__ForcedAccumulatorMismatch",
+]);
 
 /** The first Q-subset of reports (by member index) that `orders` accepts. */
 export function chooseReports(reports: SignedReport[], Q: number, orders: (r: SignedReport[]) => boolean): SignedReport[] | undefined {

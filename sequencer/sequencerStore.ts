@@ -32,6 +32,7 @@ export class SequencerStore {
       CREATE TABLE IF NOT EXISTS txs (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         tx_hash TEXT NOT NULL UNIQUE,
+        raw BLOB,
         received_at INTEGER NOT NULL,
         batch_number TEXT
       );
@@ -48,10 +49,19 @@ export class SequencerStore {
     `);
   }
 
-  /** Adds transactions to the mempool; returns the ones not seen before. */
-  addTxs(txHashes: readonly bigint[], at: number): bigint[] {
-    const insert = this.db.prepare(`INSERT OR IGNORE INTO txs (tx_hash, received_at) VALUES (?, ?)`);
-    return this.db.transaction(() => txHashes.filter((h) => insert.run(h.toString(), at).changes === 1))();
+  /** Adds raw transactions to the mempool; returns the ones not seen before. */
+  addTxs(txs: readonly { txHash: bigint; raw: Uint8Array }[], at: number): { txHash: bigint; raw: Uint8Array }[] {
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO txs (tx_hash, raw, received_at) VALUES (?, ?, ?)`);
+    return this.db.transaction(() => txs.filter((t) => insert.run(t.txHash.toString(), Buffer.from(t.raw), at).changes === 1))();
+  }
+
+  /** The raw bytes of each transaction (undefined for one this sequencer never received, e.g. a forced one). */
+  rawTxs(txHashes: readonly bigint[]): (Uint8Array | undefined)[] {
+    const get = this.db.prepare(`SELECT raw FROM txs WHERE tx_hash = ?`);
+    return txHashes.map((h) => {
+      const r = get.get(h.toString()) as { raw: Buffer | null } | undefined;
+      return r?.raw ? new Uint8Array(r.raw) : undefined;
+    });
   }
 
   /** Transactions not in a finalized batch, oldest first. */

@@ -14,6 +14,8 @@ export interface ProposalRequest {
   chainId: bigint;
   inbox: bigint;
   batchNumber: bigint;
+  /** The proposal round (default 0): a later round re-proposes a number whose earlier header cannot land. */
+  round?: bigint;
   prevBatchHash: bigint;
   committee: Committee;
   /** Defaults to the current committee (no handover). */
@@ -81,6 +83,7 @@ export function proposeBatch(req: ProposalRequest): Proposal {
     chainId: req.chainId,
     inbox: req.inbox,
     batchNumber: req.batchNumber,
+    round: req.round ?? 0n,
     prevBatchHash: req.prevBatchHash,
     committeeHash: req.committee.hash,
     nextCommitteeHash: req.nextCommitteeHash ?? req.committee.hash,

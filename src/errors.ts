@@ -28,8 +28,15 @@ export class ZkseqError extends Error {
 /** A value is not a valid element of the BN254 scalar field, or not of the width it must have. */
 export class InvalidFieldElementError extends ZkseqError {
   constructor(what: string, value: unknown, bound: string) {
-    super("INVALID_FIELD_ELEMENT", `${what} must be an integer in ${bound}, got ${String(value)}`);
+    super("INVALID_FIELD_ELEMENT", `${what} must be an integer in ${bound}, got ${describeValue(value)}`);
   }
+}
+
+/** A short, safe rendering of an untrusted value for an error message (never calls its own toString, never huge). */
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return value.length > 80 ? `a string of ${value.length} characters` : value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean" || value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? "an array" : `a ${typeof value}`;
 }
 
 /** An argument is malformed (wrong type, wrong length, inconsistent with another). */
@@ -239,10 +246,36 @@ export class InboxRevertError extends ZkseqError {
   }
 }
 
-/** A member already signed a different report for this batch number: signing again would be equivocation. */
+/** A member already signed a different report for this (batch number, round): signing again would be equivocation. */
 export class ReportConflictError extends ZkseqError {
-  constructor(batchNumber: bigint) {
-    super("REPORT_CONFLICT", `already signed a different report for batch ${batchNumber}; signing another would be equivocation`);
+  constructor(batchNumber: bigint, round = 0n) {
+    super("REPORT_CONFLICT", `already signed a different report for batch ${batchNumber} round ${round}; signing another would be equivocation`);
+  }
+}
+
+/** The inbox would refuse this header now (wrong number, head, committee, handover, forced range, timeBase): a member does not sign it. */
+export class HeaderNotLandableError extends ZkseqError {
+  readonly field: string;
+  constructor(field: string, reason: string) {
+    super("HEADER_NOT_LANDABLE", `the inbox would refuse this header: ${reason}`);
+    this.field = field;
+  }
+}
+
+/** A header's timeBase is later than this member's own receive time of a fair-ordered transaction: signing would misstate what it saw. */
+export class TimeBaseAfterReceiveError extends ZkseqError {
+  constructor(txHash: bigint, receivedAt: number, timeBase: bigint) {
+    super(
+      "TIME_BASE_AFTER_RECEIVE",
+      `timeBase ${timeBase} is later than this member's receive time ${receivedAt} of transaction 0x${txHash.toString(16)}; the proposer must pick a timeBase at or before every signer's receive times`,
+    );
+  }
+}
+
+/** A raw transaction is empty, too long, or not bytes. */
+export class InvalidTransactionError extends ZkseqError {
+  constructor(reason: string) {
+    super("INVALID_TRANSACTION", reason);
   }
 }
 

@@ -13,7 +13,8 @@ export const TX_HASH_BITS = 248;
 export function toBigInt(value: unknown, what: string): bigint {
   if (typeof value === "bigint") return value;
   if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-  if (typeof value === "string" && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) return BigInt(value);
+  // 80 characters hold any 256-bit value in decimal or hex; longer strings are refused before BigInt parses them
+  if (typeof value === "string" && value.length <= 80 && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) return BigInt(value);
   throw new InvalidFieldElementError(what, value, "the integers");
 }
 

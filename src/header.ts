@@ -3,7 +3,7 @@ import { assertField, assertUint, toBigInt } from "./field.js";
 import { InvalidArgumentError } from "./errors.js";
 
 /**
- * A batch header (protocol v1). Every field is a bigint; widths are checked by
+ * A batch header (protocol v2). Every field is a bigint; widths are checked by
  * `validateHeader` and in the circuit (HeaderWords.circom).
  */
 export interface BatchHeader {
@@ -13,6 +13,8 @@ export interface BatchHeader {
   inbox: bigint;
   /** This batch's number (u64); the first committee batch after genesis is 1. */
   batchNumber: bigint;
+  /** The proposal round for this number (u32): a member signs one header per (batchNumber, round). */
+  round: bigint;
   /** batchHash of the batch this one extends. */
   prevBatchHash: bigint;
   /** The committee that signs this batch. */
@@ -25,9 +27,9 @@ export interface BatchHeader {
   txCount: bigint;
   /** Root of the transaction tree (src/txTree.ts). */
   txRoot: bigint;
-  /** First forced-queue index this batch consumes (u64). */
+  /** First forced-queue index this batch consumes (u48). */
   forcedFrom: bigint;
-  /** One past the last forced-queue index it consumes (u64); forcedTo - forcedFrom forced txs lead the batch. */
+  /** One past the last forced-queue index it consumes (u48); forcedTo - forcedFrom forced txs lead the batch. */
   forcedTo: bigint;
   /** Forced-queue accumulator at forcedFrom. */
   forcedAccFrom: bigint;
@@ -40,6 +42,7 @@ export const HEADER_FIELDS = [
   "chainId",
   "inbox",
   "batchNumber",
+  "round",
   "prevBatchHash",
   "committeeHash",
   "nextCommitteeHash",
@@ -57,10 +60,11 @@ export const HEADER_FIELD_BITS: Partial<Record<keyof BatchHeader, number>> = {
   chainId: 64,
   inbox: 160,
   batchNumber: 64,
+  round: 32,
   timeBase: 48,
   txCount: 16,
-  forcedFrom: 64,
-  forcedTo: 64,
+  forcedFrom: 48,
+  forcedTo: 48,
 };
 
 /** Checks every field's range and that forcedTo >= forcedFrom; returns a normalised copy. */
@@ -76,7 +80,7 @@ export function validateHeader(header: BatchHeader): BatchHeader {
 }
 
 /**
- * batchHash = Poseidon(chainId, inbox, batchNumber, prevBatchHash, committeeHash,
+ * batchHash = Poseidon(chainId, inbox, batchNumber, round, prevBatchHash, committeeHash,
  * nextCommitteeHash, timeBase, txCount, txRoot, forcedFrom, forcedTo,
  * forcedAccFrom, forcedAccTo). The next batch's prevBatchHash is this value.
  */
@@ -93,7 +97,7 @@ export function batchHashUnchecked(h: BatchHeader): bigint {
 export interface PackedHeader {
   /** chainId << 176 | inbox << 16 | txCount */
   packedA: bigint;
-  /** batchNumber << 176 | timeBase << 128 | forcedFrom << 64 | forcedTo */
+  /** batchNumber << 176 | round << 144 | timeBase << 96 | forcedFrom << 48 | forcedTo */
   packedB: bigint;
 }
 
@@ -105,11 +109,11 @@ export function packHeader(header: BatchHeader): PackedHeader {
 export function packHeaderUnchecked(h: BatchHeader): PackedHeader {
   return {
     packedA: (h.chainId << 176n) | (h.inbox << 16n) | h.txCount,
-    packedB: (h.batchNumber << 176n) | (h.timeBase << 128n) | (h.forcedFrom << 64n) | h.forcedTo,
+    packedB: (h.batchNumber << 176n) | (h.round << 144n) | (h.timeBase << 96n) | (h.forcedFrom << 48n) | h.forcedTo,
   };
 }
 
-export function unpackHeaderWords(packed: PackedHeader): Pick<BatchHeader, "chainId" | "inbox" | "txCount" | "batchNumber" | "timeBase" | "forcedFrom" | "forcedTo"> {
+export function unpackHeaderWords(packed: PackedHeader): Pick<BatchHeader, "chainId" | "inbox" | "txCount" | "batchNumber" | "round" | "timeBase" | "forcedFrom" | "forcedTo"> {
   const a = assertUint(packed.packedA, 240, "packedA");
   const b = assertUint(packed.packedB, 240, "packedB");
   const bits = (v: bigint, shift: bigint, width: bigint) => (v >> shift) & ((1n << width) - 1n);
@@ -118,9 +122,10 @@ export function unpackHeaderWords(packed: PackedHeader): Pick<BatchHeader, "chai
     inbox: bits(a, 16n, 160n),
     txCount: bits(a, 0n, 16n),
     batchNumber: bits(b, 176n, 64n),
-    timeBase: bits(b, 128n, 48n),
-    forcedFrom: bits(b, 64n, 64n),
-    forcedTo: bits(b, 0n, 64n),
+    round: bits(b, 144n, 32n),
+    timeBase: bits(b, 96n, 48n),
+    forcedFrom: bits(b, 48n, 48n),
+    forcedTo: bits(b, 0n, 48n),
   };
 }
 
@@ -128,6 +133,7 @@ export function unpackHeaderWords(packed: PackedHeader): Pick<BatchHeader, "chai
 export const PUBLIC_SIGNAL_NAMES = [
   "batchHash",
   "txRoot",
+  "dataEval",
   "prevBatchHash",
   "committeeHash",
   "nextCommitteeHash",
@@ -135,31 +141,48 @@ export const PUBLIC_SIGNAL_NAMES = [
   "forcedAccTo",
   "packedA",
   "packedB",
+  "dataChallenge",
 ] as const;
 
-/** The public signals a valid proof of this header has, as decimal strings. */
-export function headerPublicSignals(header: BatchHeader): string[] {
+/** What a batch proof's public signals say: the header, its hash, and the data binding (src/dataBinding.ts). */
+export interface DecodedPublicSignals {
+  header: BatchHeader;
+  batchHash: bigint;
+  /** The posted transactions' polynomial at dataChallenge. */
+  dataEval: bigint;
+  /** keccak256(txRoot, posted hashes) mod p. */
+  dataChallenge: bigint;
+}
+
+/**
+ * The public signals of a proof of this header, as decimal strings, given the
+ * data binding of its posted transactions (`bindBatchData` in src/dataBinding.ts
+ * computes it; `batchPublicSignals` there does both).
+ */
+export function headerPublicSignals(header: BatchHeader, binding: { dataEval: bigint; dataChallenge: bigint }): string[] {
   const h = validateHeader(header);
   const { packedA, packedB } = packHeader(h);
-  return [batchHash(h), h.txRoot, h.prevBatchHash, h.committeeHash, h.nextCommitteeHash, h.forcedAccFrom, h.forcedAccTo, packedA, packedB].map(String);
+  const dataEval = assertField(binding.dataEval, "dataEval");
+  const dataChallenge = assertField(binding.dataChallenge, "dataChallenge");
+  return [batchHash(h), h.txRoot, dataEval, h.prevBatchHash, h.committeeHash, h.nextCommitteeHash, h.forcedAccFrom, h.forcedAccTo, packedA, packedB, dataChallenge].map(String);
 }
 
 /** Rebuilds a header from a proof's public signals (the inverse of headerPublicSignals). */
-export function headerFromPublicSignals(signals: readonly (string | bigint)[]): { header: BatchHeader; batchHash: bigint } {
+export function headerFromPublicSignals(signals: readonly (string | bigint)[]): DecodedPublicSignals {
   if (signals.length !== PUBLIC_SIGNAL_NAMES.length) {
     throw new InvalidArgumentError(`a batch proof has ${PUBLIC_SIGNAL_NAMES.length} public signals, got ${signals.length}`);
   }
   const s = signals.map((v, i) => assertField(v, `public signal ${PUBLIC_SIGNAL_NAMES[i]}`));
   const header: BatchHeader = {
-    ...unpackHeaderWords({ packedA: s[7]!, packedB: s[8]! }),
+    ...unpackHeaderWords({ packedA: s[8]!, packedB: s[9]! }),
     txRoot: s[1]!,
-    prevBatchHash: s[2]!,
-    committeeHash: s[3]!,
-    nextCommitteeHash: s[4]!,
-    forcedAccFrom: s[5]!,
-    forcedAccTo: s[6]!,
+    prevBatchHash: s[3]!,
+    committeeHash: s[4]!,
+    nextCommitteeHash: s[5]!,
+    forcedAccFrom: s[6]!,
+    forcedAccTo: s[7]!,
   };
-  return { header, batchHash: s[0]! };
+  return { header, batchHash: s[0]!, dataEval: s[2]!, dataChallenge: s[10]! };
 }
 
 /** JSON form of a header: decimal strings (inbox as 0x-address). */

@@ -13,6 +13,7 @@ export * from "./merkle.js";
 export * from "./committee.js";
 export * from "./txTree.js";
 export * from "./header.js";
+export * from "./dataBinding.js";
 export * from "./ordering.js";
 export * from "./forced.js";
 export * from "./report.js";

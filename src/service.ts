@@ -7,7 +7,8 @@ import Database from "better-sqlite3";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger as PinoLogger } from "pino";
 import { TX_HASH_BITS, assertUint, toBigInt } from "./field.js";
-import { InvalidArgumentError, ZkseqError } from "./errors.js";
+import { InvalidArgumentError, InvalidTransactionError, ZkseqError } from "./errors.js";
+import { txHashOf } from "./txHash.js";
 
 /**
  * A fastify app with zkseq's error answers. `status` maps error codes to HTTP
@@ -58,4 +59,36 @@ export function txHashesFromBody(body: unknown, max = 10_000): bigint[] {
   if (!Array.isArray(list)) throw new InvalidArgumentError("the body must be { txHashes: [...] }");
   if (list.length > max) throw new InvalidArgumentError(`at most ${max} transactions per request`);
   return list.map((h, i) => assertUint(toBigInt(h, `txHashes[${i}]`), TX_HASH_BITS, `txHashes[${i}]`));
+}
+
+/** Default bound on one raw transaction's size (bytes); the inbox's `maxTxBytes` is the real limit. */
+export const DEFAULT_MAX_TX_BYTES = 4096;
+
+/**
+ * `{ txs: ["0x…", …] }` from a request body: raw transactions as 0x-hex, each
+ * 1 to `maxTxBytes` bytes, at most `maxTxs` of them; with their hashes.
+ */
+export function rawTxsFromBody(body: unknown, opts: { maxTxs?: number; maxTxBytes?: number } = {}): { txHash: bigint; raw: Uint8Array }[] {
+  const list = (body as { txs?: unknown } | null)?.txs;
+  if (!Array.isArray(list)) throw new InvalidArgumentError('the body must be { txs: ["0x…"] } (raw transactions as hex)');
+  const maxTxs = opts.maxTxs ?? 256;
+  const maxTxBytes = opts.maxTxBytes ?? DEFAULT_MAX_TX_BYTES;
+  if (list.length > maxTxs) throw new InvalidArgumentError(`at most ${maxTxs} transactions per request`);
+  return list.map((hex, i) => {
+    const raw = rawTxFromHex(hex, `txs[${i}]`, maxTxBytes);
+    return { txHash: txHashOf(raw), raw };
+  });
+}
+
+/** A raw transaction from 0x-hex: 1 to `maxTxBytes` whole bytes, else InvalidTransactionError. */
+export function rawTxFromHex(hex: unknown, what: string, maxTxBytes = DEFAULT_MAX_TX_BYTES): Uint8Array {
+  if (typeof hex !== "string" || !/^0x([0-9a-fA-F]{2})+$/.test(hex)) throw new InvalidTransactionError(`${what} must be a non-empty 0x-hex string of whole bytes`);
+  const bytes = (hex.length - 2) / 2;
+  if (bytes > maxTxBytes) throw new InvalidTransactionError(`${what} is ${bytes} bytes, over the ${maxTxBytes}-byte limit`);
+  return Uint8Array.from(Buffer.from(hex.slice(2), "hex"));
+}
+
+/** 0x-hex of bytes. */
+export function toHex(bytes: Uint8Array): `0x${string}` {
+  return `0x${Buffer.from(bytes).toString("hex")}`;
 }

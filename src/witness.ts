@@ -1,5 +1,6 @@
 import { getBatchBuild, type BatchCircuitBuild } from "./builds.js";
 import { batchHash as hashHeader, headerPublicSignals, packHeaderUnchecked, validateHeader, type BatchHeader } from "./header.js";
+import { bindBatchData, type DataBinding } from "./dataBinding.js";
 import { txRoot as computeTxRoot } from "./txTree.js";
 import { foldForcedAccumulator } from "./forced.js";
 import { assertFairOrder, assertReceiveTime, median } from "./ordering.js";
@@ -41,6 +42,8 @@ export interface BatchWitness {
   txRoot: bigint;
   /** Median receive time of each of the B slots. */
   fairTimes: number[];
+  /** The data binding of the posted (fair-ordered) transactions: the proof's dataChallenge and dataEval. */
+  binding: DataBinding;
   /** The proof's public signals, in snarkjs order. */
   publicSignals: string[];
 }
@@ -107,8 +110,9 @@ export function buildWitnessInput(req: WitnessRequest): BatchWitness {
     forcedCount,
   );
 
-  const input = assembleCircuitInput(build, header, committee, txs, sorted, fairTimes);
-  return { input, batchHash: bHash, txRoot: root, fairTimes, publicSignals: headerPublicSignals(header) };
+  const binding = bindBatchData(header, txs);
+  const input = assembleCircuitInput(build, header, committee, txs, sorted, fairTimes, binding.dataChallenge);
+  return { input, batchHash: bHash, txRoot: root, fairTimes, binding, publicSignals: headerPublicSignals(header, binding) };
 }
 
 /**
@@ -123,6 +127,7 @@ export function assembleCircuitInput(
   txHashes: readonly bigint[],
   sortedReports: readonly SignedReport[],
   fairTimes: readonly (number | bigint)[],
+  dataChallenge: bigint,
 ): CircuitInput {
   const { packedA, packedB } = packHeaderUnchecked(header);
   const s = (v: bigint | number) => v.toString();
@@ -136,6 +141,7 @@ export function assembleCircuitInput(
     forcedAccTo: s(header.forcedAccTo),
     packedA: s(packedA),
     packedB: s(packedB),
+    dataChallenge: s(dataChallenge),
     committeeRoot: s(committee.root),
     thresholdWeight: s(committee.thresholdWeight),
     epoch: s(committee.epoch),

@@ -18,11 +18,14 @@ import { median } from "../src/ordering.js";
 import { foldForcedAccumulator } from "../src/forced.js";
 import { getBatchBuild } from "../src/builds.js";
 import { NEVER_SEEN } from "../src/field.js";
+import { dataEvaluation } from "../src/dataBinding.js";
 import type { Committee } from "../src/committee.js";
 import type { MemberKey } from "../src/keys.js";
 
 const build = getBatchBuild("dev");
 const B = build.params.B;
+/** Any challenge point: the data binding is an output, no other group depends on it. */
+const CHALLENGE = 0x1234567890abcdefn;
 
 /** Signs `times` for each signer over the header and lays out the input with NO checks. */
 function craft(opts: {
@@ -37,7 +40,7 @@ function craft(opts: {
   const h = batchHashUnchecked(opts.header);
   const reports: SignedReport[] = opts.signers.map((s, j) => signReport(opts.keys[s]!, s, h, opts.times[j]!));
   const fair = opts.fairTimes ?? Array.from({ length: B }, (_, i) => median(opts.times.map((t) => t[i]!)));
-  return assembleCircuitInput(build, opts.header, opts.committee, opts.txHashes, reports, fair);
+  return assembleCircuitInput(build, opts.header, opts.committee, opts.txHashes, reports, fair, CHALLENGE);
 }
 
 /** Re-signs a scenario after changing its slots and/or header. */
@@ -326,6 +329,7 @@ test("a tampered header field is rejected (the quorum signed another batchHash)"
     { chainId: h.chainId + 1n },
     { inbox: h.inbox ^ 1n },
     { timeBase: h.timeBase + 1n },
+    { round: h.round + 1n },
     { prevBatchHash: h.prevBatchHash + 1n },
     { nextCommitteeHash: h.nextCommitteeHash + 1n },
   ];
@@ -374,6 +378,11 @@ test("tampered witness values are caught by the constraint system", async () => 
     ["main.txRoot", tester.read(w, "main.txRoot") + 1n],
     ["main.fairTimes[3]", tester.read(w, "main.fairTimes[3]") + 1n],
     ["main.txHashes[0]", tester.read(w, "main.txHashes[0]") + 1n],
+    // data binding: the evaluation, the challenge powers, a posted-slot flag
+    ["main.dataEval", tester.read(w, "main.dataEval") + 1n],
+    ["main.data.power[3]", tester.read(w, "main.data.power[3]") + 1n],
+    ["main.data.term[5]", tester.read(w, "main.data.term[5]") + 1n],
+    ["main.posted[2]", flip("main.posted[2]")],
   ];
   for (const [name, value] of cases) {
     const bad = tester.tamper(w, name, value);
@@ -385,7 +394,8 @@ test("random inputs far from valid are rejected (fuzz)", async () => {
   const tester = await devTester();
   const r = rng(77);
   const s = base();
-  const keys = Object.keys(s.witness.input);
+  // dataChallenge is a free public input (the inbox derives it): any value is a valid witness
+  const keys = Object.keys(s.witness.input).filter((k) => k !== "dataChallenge");
   for (let n = 0; n < 25; n++) {
     const input = structuredClone(s.witness.input);
     const key = keys[Math.floor(r() * keys.length)]!;
@@ -399,4 +409,38 @@ test("random inputs far from valid are rejected (fuzz)", async () => {
     }
     await assert.rejects(tester.witness(input), /Assert Failed/, `changing ${key} was accepted`);
   }
+});
+
+// ---- data binding ----
+
+test("the data evaluation covers exactly the fair-ordered slots: forced slots and padding are not posted", async () => {
+  const tester = await devTester();
+  const s = makeScenario({ seed: 31, txs: 4, forced: 2 });
+  const h = s.proposal.header;
+  const k = Number(h.forcedTo - h.forcedFrom);
+  assert.equal(k, 2);
+  const r = BigInt(s.witness.input.dataChallenge as string);
+  const w = await tester.witness(s.witness.input);
+  const out = tester.read(w, "main.dataEval");
+  assert.equal(out, dataEvaluation(r, s.proposal.txHashes.slice(k), k), "the circuit's evaluation is the posted slots' polynomial");
+  assert.notEqual(out, dataEvaluation(r, s.proposal.txHashes, 0), "forced slots must not count as posted");
+  assert.notEqual(out, dataEvaluation(r, s.proposal.txHashes.slice(k + 1), k + 1), "every posted slot counts");
+  // the same batch at another challenge evaluates elsewhere (the output follows the public input)
+  const w2 = await tester.witness({ ...s.witness.input, dataChallenge: (r + 1n).toString() });
+  assert.equal(tester.read(w2, "main.dataEval"), dataEvaluation(r + 1n, s.proposal.txHashes.slice(k), k));
+});
+
+test("a proof cannot claim another data evaluation, nor slots posted in another order", async () => {
+  const tester = await devTester();
+  const s = makeScenario({ seed: 32, txs: 6, forced: 1 });
+  const w = await tester.witness(s.witness.input);
+  const txs = s.proposal.txHashes;
+  const r = BigInt(s.witness.input.dataChallenge as string);
+  // swapping two posted transactions changes the evaluation the circuit outputs
+  const swapped = [...txs];
+  [swapped[2], swapped[3]] = [swapped[3]!, swapped[2]!];
+  assert.notEqual(dataEvaluation(r, swapped.slice(1), 1), tester.read(w, "main.dataEval"));
+  // and forcing the swapped evaluation into the witness breaks the constraints
+  const bad = tester.tamper(w, "main.dataEval", dataEvaluation(r, swapped.slice(1), 1));
+  assert.notEqual(tester.firstViolation(bad), -1);
 });

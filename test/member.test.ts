@@ -1,56 +1,199 @@
-/** The committee member node: signs only checked reports, never two different ones for one batch number, across restarts. */
+/**
+ * The committee member (protocol v2): its signing policy refuses every header
+ * the inbox would refuse and every report that would misstate what it saw, it
+ * signs one header per (batchNumber, round) across restarts, and its HTTP API
+ * takes raw transactions and answers bad input with 4xx JSON errors.
+ *
+ * The chain is given to the member as an InboxSnapshot: here a state written
+ * out by hand (the unit under test is the policy); test/member.chain.test.ts
+ * reads it from a deployed inbox.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMemberNode } from "../member/memberNode.js";
+import { checkProposal, type InboxSnapshot } from "../member/signingPolicy.js";
 import { proposeBatch } from "../src/batch.js";
+import { getBatchBuild } from "../src/builds.js";
+import { ForcedQueue } from "../src/forced.js";
 import { batchHash, headerToJSON, type BatchHeader } from "../src/header.js";
 import { verifyReport } from "../src/report.js";
 import { reportFromJSON } from "../src/batchFile.js";
-import { makeCommittee, randomTxHash, rng } from "./helpers/fixtures.js";
+import { txHashOf } from "../src/txHash.js";
+import { txRoot } from "../src/txTree.js";
+import { toHex } from "../src/service.js";
+import { ZkseqError } from "../src/errors.js";
+import { makeCommittee, randomRawTx, rng } from "./helpers/fixtures.js";
 
+const build = getBatchBuild("dev");
 const { committee, keys } = makeCommittee({ size: 4, depth: 2, threshold: 3n, salt: "member-test" });
 const INBOX = 0x1234n;
-const GENESIS = 777n;
+const HEAD = 777n;
+const NOW_MS = 1_750_000_100_000n;
+const own = { committeeHash: committee.hash };
 
-async function node(db: string) {
-  return createMemberNode({ key: keys[2]!, memberIndex: 2, committee, build: "dev", chainId: 31337n, inbox: INBOX, genesisBatchHash: GENESIS, db });
-}
-
-function proposal(batchNumber: bigint, prevBatchHash: bigint, txs: bigint[], timeBase: number) {
-  return proposeBatch({
-    build: "dev",
+/** An inbox state: head `HEAD` at batch `nextBatchNumber`, the queue `queue` with `consumed` entries consumed. */
+function snapshot(queue: ForcedQueue, consumed: number, change: Partial<InboxSnapshot> = {}): InboxSnapshot {
+  const forced = queue.slice(consumed, queue.length).map((txHash, i) => ({ index: BigInt(consumed + i), txHash, queuedAt: queue.entries[consumed + i]!.queuedAt }));
+  return {
     chainId: 31337n,
     inbox: INBOX,
-    batchNumber,
-    prevBatchHash,
-    committee,
-    forced: { from: 0n, accFrom: 0n, txHashes: [] },
-    candidates: txs,
-    receivedAt: [0, 1, 2].map(() => new Map(txs.map((h, i) => [h, timeBase + 10 * i] as const))),
-    signers: [0, 1, 2],
-    timeBase: BigInt(timeBase),
-  });
+    nextBatchNumber: 5n,
+    headBatchHash: HEAD,
+    committeeHash: committee.hash,
+    pendingCommitteeHash: 0n,
+    handoverAt: 0n,
+    lastTimeBase: NOW_MS - 60_000n,
+    nowMs: NOW_MS,
+    maxTimeDriftMs: 30_000n,
+    forceDelay: 3600n,
+    forcedConsumed: BigInt(consumed),
+    forcedLength: BigInt(queue.length),
+    forcedAccConsumed: queue.accAt(consumed),
+    forced,
+    ...change,
+  };
 }
 
-const sign = (app: Awaited<ReturnType<typeof node>>["app"], header: BatchHeader, txHashes: bigint[], forcedCount = 0) =>
-  app.inject({ method: "POST", url: "/sign", payload: { header: headerToJSON(header), txHashes: txHashes.map(String), forcedCount } });
+function propose(opts: { queue: ForcedQueue; consumed: number; forced: number; txs: bigint[]; timeBase: bigint; round?: bigint; change?: Partial<BatchHeader> }) {
+  const { queue, consumed, forced, txs } = opts;
+  const p = proposeBatch({
+    build,
+    chainId: 31337n,
+    inbox: INBOX,
+    batchNumber: 5n,
+    round: opts.round ?? 0n,
+    prevBatchHash: HEAD,
+    committee,
+    forced: { from: BigInt(consumed), accFrom: queue.accAt(consumed), txHashes: queue.slice(consumed, consumed + forced) },
+    candidates: txs,
+    receivedAt: [0, 1, 2].map(() => new Map(txs.map((h, i) => [h, Number(opts.timeBase) + 10 * i] as const))),
+    signers: [0, 1, 2],
+    timeBase: opts.timeBase,
+  });
+  return { header: { ...p.header, ...opts.change }, txHashes: p.txHashes };
+}
 
-test("member: records receive times, signs a checked report with its own times, and never signs a different one for the same batch, even after a restart", async () => {
+function queueOf(hashes: bigint[], queuedAt = NOW_MS / 1000n - 10n): ForcedQueue {
+  const q = new ForcedQueue();
+  hashes.forEach((h) => q.append(h, queuedAt));
+  return q;
+}
+
+const r = rng(5);
+const raws = Array.from({ length: 6 }, () => randomRawTx(r));
+const txs = raws.map((x) => txHashOf(x));
+
+function refuses(fn: () => unknown, code: string, why: string): void {
+  assert.throws(fn, (e: unknown) => e instanceof ZkseqError && e.code === code, why);
+}
+
+test("policy: a header the inbox would accept is signable; every header it would refuse is refused with its own error", () => {
+  const queue = queueOf([txs[4]!, txs[5]!]);
+  const tb = NOW_MS - 5_000n;
+  const seen = (p: { txHashes: readonly bigint[] }) => p.txHashes.map((h) => (txs.slice(0, 4).includes(h) ? Number(tb) + 100 : undefined));
+  const ok = propose({ queue, consumed: 0, forced: 2, txs: txs.slice(0, 3), timeBase: tb });
+  const chain = snapshot(queue, 0);
+  assert.equal(checkProposal(build, own, chain, ok, seen(ok)), 2);
+
+  const bad: [string, { header: BatchHeader; txHashes: readonly bigint[] }, string, InboxSnapshot?][] = [
+    ["another batch number", { ...ok, header: { ...ok.header, batchNumber: 6n } }, "HEADER_NOT_LANDABLE"],
+    ["not the head", { ...ok, header: { ...ok.header, prevBatchHash: 1n } }, "HEADER_NOT_LANDABLE"],
+    ["handover to an unscheduled committee", { ...ok, header: { ...ok.header, nextCommitteeHash: 999n } }, "HEADER_NOT_LANDABLE"],
+    ["no handover when one is due", ok, "HEADER_NOT_LANDABLE", snapshot(queue, 0, { pendingCommitteeHash: 4242n, handoverAt: 5n })],
+    ["a committee that is not current", ok, "HEADER_NOT_LANDABLE", snapshot(queue, 0, { committeeHash: 31n })],
+    ["another chain", { ...ok, header: { ...ok.header, chainId: 1n } }, "INVALID_ARGUMENT"],
+    ["a year ahead", propose({ queue, consumed: 0, forced: 2, txs: txs.slice(0, 3), timeBase: NOW_MS + 365n * 86_400_000n }), "HEADER_NOT_LANDABLE"],
+    ["timeBase before the last batch's", propose({ queue, consumed: 0, forced: 2, txs: txs.slice(0, 3), timeBase: NOW_MS - 120_000n }), "HEADER_NOT_LANDABLE"],
+    ["forced range not at the first unconsumed entry", propose({ queue, consumed: 1, forced: 1, txs: txs.slice(0, 3), timeBase: tb }), "HEADER_NOT_LANDABLE"],
+    ["forced entries swapped", { txHashes: [txs[5]!, txs[4]!, ...ok.txHashes.slice(2)], header: ok.header }, "HEADER_MISMATCH"],
+  ];
+  for (const [why, p, code, state] of bad) {
+    refuses(() => checkProposal(build, own, state ?? chain, p, seen(p)), code, why);
+  }
+  // a handover exactly when due is signable
+  const handover = { ...ok, header: { ...ok.header, nextCommitteeHash: 4242n } };
+  assert.equal(checkProposal(build, own, snapshot(queue, 0, { pendingCommitteeHash: 4242n, handoverAt: 5n }), handover, seen(handover)), 2);
+});
+
+test("policy: forced slots must be the queue verbatim, with no overdue entry left out while forced slots are free", () => {
+  // more forced entries than F, or than transactions, and a forced range past the queue
+  const five = queueOf(txs.slice(0, 5));
+  const tb = NOW_MS - 5_000n;
+  const over = propose({ queue: five, consumed: 0, forced: 4, txs: [], timeBase: tb });
+  refuses(() => checkProposal(build, own, snapshot(five, 0), { header: { ...over.header, forcedTo: 5n }, txHashes: over.txHashes }, []), "BATCH_TOO_LARGE", "k > F");
+  refuses(() => checkProposal(build, own, snapshot(queueOf(txs.slice(0, 1)), 0), over, []), "HEADER_NOT_LANDABLE", "forcedTo past the queue's end");
+  const fewer = { header: { ...over.header, txCount: 3n }, txHashes: over.txHashes.slice(0, 3) };
+  refuses(() => checkProposal(build, own, snapshot(five, 0), fewer, []), "HEADER_MISMATCH", "k > txCount");
+
+  // the overdue entry 4 is left out while one forced slot is free
+  const old = queueOf(txs.slice(0, 5), NOW_MS / 1000n - 7200n);
+  const three = propose({ queue: old, consumed: 0, forced: 3, txs: [], timeBase: tb });
+  refuses(() => checkProposal(build, own, snapshot(old, 0), three, []), "HEADER_NOT_LANDABLE", "overdue entry omitted");
+  // with F = 4 entries taken, the rest may wait for the next batch
+  assert.equal(checkProposal(build, own, snapshot(old, 0), over, []), 4);
+});
+
+test("policy: a duplicated forced transaction is signed verbatim and does not halt batches", () => {
+  // someone forceIncludes the same transaction twice: both copies are queue entries, both go in
+  const dup = queueOf([txs[0]!, txs[0]!, txs[1]!], NOW_MS / 1000n - 7200n);
+  const p = propose({ queue: dup, consumed: 0, forced: 3, txs: [txs[2]!], timeBase: NOW_MS - 5_000n });
+  assert.deepEqual(p.txHashes.slice(0, 3), [txs[0]!, txs[0]!, txs[1]!]);
+  assert.equal(checkProposal(build, own, snapshot(dup, 0), p, p.txHashes.map(() => undefined)), 3);
+  // but a fair-ordered transaction never repeats, nor repeats a forced one
+  for (const [why, fair] of [["repeats a forced one", [txs[2]!, txs[0]!]], ["repeats itself", [txs[2]!, txs[2]!]]] as const) {
+    const slots = [...p.txHashes.slice(0, 3), ...fair];
+    const again = { header: { ...p.header, txCount: BigInt(slots.length), txRoot: txRoot(slots, build.params.B) }, txHashes: slots };
+    refuses(() => checkProposal(build, own, snapshot(dup, 0), again, slots.map(() => undefined)), "DUPLICATE_TRANSACTION", why);
+  }
+});
+
+test("policy: the late-timeBase reordering attack is refused (a member never reports a time before what it saw)", () => {
+  // The proposer wants B before A. Every honest member saw A at t and B at t + 50.
+  // With timeBase after both, v1 members clamped both offsets to 0, the medians tied and txHash decided.
+  const queue = new ForcedQueue();
+  const t = Number(NOW_MS) - 10_000;
+  const [A, B] = [txs[0]!, txs[1]!];
+  const late = BigInt(t + 1_000);
+  const p = propose({ queue, consumed: 0, forced: 0, txs: [B, A], timeBase: late });
+  const seen = p.txHashes.map((h) => (h === A ? t : h === B ? t + 50 : undefined));
+  refuses(() => checkProposal(build, own, snapshot(queue, 0), p, seen), "TIME_BASE_AFTER_RECEIVE", "timeBase after the member's receive time");
+  // with a timeBase at or before what it saw, it signs
+  const fair = propose({ queue, consumed: 0, forced: 0, txs: [A, B], timeBase: BigInt(t) });
+  assert.equal(checkProposal(build, own, snapshot(queue, 0), fair, fair.txHashes.map((h) => (h === A ? t : t + 50))), 0);
+});
+
+// ---- the HTTP node ----
+
+async function node(db: string, chain: () => InboxSnapshot) {
+  return createMemberNode({ key: keys[2]!, committees: (h) => (h === committee.hash ? committee : undefined), build: "dev", chain: async () => chain(), db });
+}
+
+const sign = (app: Awaited<ReturnType<typeof node>>["app"], header: BatchHeader, txHashes: readonly bigint[]) =>
+  app.inject({ method: "POST", url: "/sign", payload: { header: headerToJSON(header), txHashes: txHashes.map(String) } });
+
+test("member: takes raw transactions, serves them, signs one header per (batchNumber, round) even after a restart, and a new round's header", async () => {
   const db = join(await mkdtemp(join(tmpdir(), "zkseq-member-")), "member.db");
-  const r = rng(1);
-  const txs = [randomTxHash(r), randomTxHash(r), randomTxHash(r)];
-  let m = await node(db);
+  const queue = new ForcedQueue();
+  const state = snapshot(queue, 0);
+  let m = await node(db, () => state);
   const t0 = Date.now();
-  assert.equal((await m.app.inject({ method: "POST", url: "/txs", payload: { txHashes: txs.map(String) } })).json().received, 3);
-  assert.equal((await m.app.inject({ method: "POST", url: "/txs", payload: { txHashes: txs.map(String) } })).json().received, 0, "a transaction's first receive time is kept");
-  const times = (await m.app.inject({ method: "POST", url: "/times", payload: { txHashes: [...txs, 5n].map(String) } })).json().times as (number | null)[];
+  const body = { txs: raws.slice(0, 3).map(toHex) };
+  assert.equal((await m.app.inject({ method: "POST", url: "/txs", payload: body })).json().received, 3);
+  assert.equal((await m.app.inject({ method: "POST", url: "/txs", payload: body })).json().received, 0, "a transaction's first receive time is kept");
+  const got = (await m.app.inject({ method: "GET", url: `/txs/0x${txs[1]!.toString(16)}` })).json();
+  assert.equal(got.raw, toHex(raws[1]!), "the member serves the bytes it received");
+  const times = (await m.app.inject({ method: "POST", url: "/times", payload: { txHashes: [...txs.slice(0, 3), 5n].map(String) } })).json().times as (number | null)[];
   assert.ok(times.slice(0, 3).every((t) => t !== null && t >= t0));
   assert.equal(times[3], null);
 
-  const p = proposal(1n, GENESIS, txs, t0 - 1000);
+  // the chain's clock is the member's: timeBase within the drift of now
+  const live = () => ({ ...state, nowMs: BigInt(Date.now()), lastTimeBase: BigInt(t0 - 60_000) });
+  await m.app.close();
+  m = await node(db, live);
+  const p = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 3), timeBase: BigInt(t0 - 1000) });
   const res = await sign(m.app, p.header, p.txHashes);
   assert.equal(res.statusCode, 200, res.body);
   const report = reportFromJSON(res.json().report);
@@ -58,43 +201,48 @@ test("member: records receive times, signs a checked report with its own times, 
   assert.ok(verifyReport(committee, batchHash(p.header), report));
   assert.ok(report.times.slice(0, 3).every((t) => t >= 1000 && t < 0xffffffff), "its own receive times, as offsets from timeBase");
 
-  // the same report again is fine (idempotent); a different one for batch 1 is refused, before and after a restart
-  assert.equal((await sign(m.app, p.header, p.txHashes)).statusCode, 200);
-  const other = proposal(1n, GENESIS, txs.slice(0, 2), t0 - 1000);
+  // the same header again: the same report, from disk
+  assert.deepEqual(reportFromJSON((await sign(m.app, p.header, p.txHashes)).json().report), report);
+  // another header for (5, round 0): refused, before and after a restart
+  const other = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: BigInt(t0 - 1000) });
   let conflict = await sign(m.app, other.header, other.txHashes);
   assert.equal(conflict.statusCode, 409);
   assert.equal(conflict.json().error, "REPORT_CONFLICT");
   await m.app.close();
-  m = await node(db);
+  m = await node(db, live);
   conflict = await sign(m.app, other.header, other.txHashes);
   assert.equal(conflict.json().error, "REPORT_CONFLICT");
-
-  // batch 2 must extend batch 1
-  const next = proposal(2n, batchHash(p.header), [txs[0]!], t0);
-  assert.equal((await sign(m.app, next.header, next.txHashes)).statusCode, 200);
-  const fork = proposal(3n, 12345n, [txs[1]!], t0);
-  const forked = await sign(m.app, fork.header, fork.txHashes);
-  assert.equal(forked.statusCode, 400);
-  assert.equal(forked.json().error, "HEADER_DOES_NOT_EXTEND");
+  // the same number in round 1: a new round may re-propose
+  const round1 = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: BigInt(t0 - 1000), round: 1n });
+  assert.equal((await sign(m.app, round1.header, round1.txHashes)).statusCode, 200);
+  const reports = (await m.app.inject({ method: "GET", url: "/reports" })).json().reports as { batchNumber: string; round: string }[];
+  assert.deepEqual(reports.map((x) => `${x.batchNumber}/${x.round}`), ["5/0", "5/1"]);
   await m.app.close();
 });
 
-test("member: refuses malformed and inconsistent proposals with a 4xx JSON error", async () => {
+test("member: refuses malformed requests with a 4xx JSON error and signs nothing", async () => {
   const db = join(await mkdtemp(join(tmpdir(), "zkseq-member-")), "member.db");
-  const m = await node(db);
-  const r = rng(2);
-  const txs = [randomTxHash(r), randomTxHash(r)];
-  const p = proposal(1n, GENESIS, txs, Date.now());
+  const queue = new ForcedQueue();
+  const m = await node(db, () => ({ ...snapshot(queue, 0), nowMs: BigInt(Date.now()) }));
+  const p = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: BigInt(Date.now() - 1000) });
+  const post = (url: string, payload: unknown) => m.app.inject({ method: "POST", url, payload: payload as object });
   const cases: [string, Awaited<ReturnType<typeof sign>>, string][] = [
     ["bad JSON", await m.app.inject({ method: "POST", url: "/sign", headers: { "content-type": "application/json" }, payload: "{" }), "MALFORMED_JSON"],
-    ["no body fields", await m.app.inject({ method: "POST", url: "/txs", payload: {} }), "INVALID_ARGUMENT"],
-    ["tx hash too wide", await m.app.inject({ method: "POST", url: "/txs", payload: { txHashes: [(1n << 248n).toString()] } }), "INVALID_FIELD_ELEMENT"],
-    ["txRoot mismatch", await sign(m.app, p.header, [txs[1]!, txs[0]!]), "HEADER_MISMATCH"],
-    ["duplicate tx", await sign(m.app, { ...p.header, txCount: 3n }, [txs[0]!, txs[1]!, txs[0]!]), "DUPLICATE_TRANSACTION"],
-    ["other committee", await sign(m.app, { ...p.header, committeeHash: 1n }, p.txHashes), "INVALID_COMMITTEE"],
-    ["other inbox", await sign(m.app, { ...p.header, inbox: 99n }, p.txHashes), "INVALID_ARGUMENT"],
-    ["wrong forced count", await sign(m.app, p.header, p.txHashes, 1), "INVALID_ARGUMENT"],
-    ["not extending genesis", await sign(m.app, { ...p.header, prevBatchHash: 1n }, p.txHashes), "HEADER_DOES_NOT_EXTEND"],
+    ["no body fields", await post("/txs", {}), "INVALID_ARGUMENT"],
+    ["hashes instead of raw transactions", await post("/txs", { txHashes: ["1"] }), "INVALID_ARGUMENT"],
+    ["odd hex", await post("/txs", { txs: ["0xabc"] }), "INVALID_TRANSACTION"],
+    ["empty transaction", await post("/txs", { txs: ["0x"] }), "INVALID_TRANSACTION"],
+    ["over maxTxBytes", await post("/txs", { txs: ["0x" + "ab".repeat(4097)] }), "INVALID_TRANSACTION"],
+    ["a 4 MiB decimal number", await post("/times", { txHashes: ["9".repeat(1_000_000)] }), "INVALID_FIELD_ELEMENT"],
+    ["an object where a number belongs", await post("/times", { txHashes: [{ toString: "1" }] }), "INVALID_FIELD_ELEMENT"],
+    ["too many hashes", await post("/times", { txHashes: Array.from({ length: 1025 }, (_, i) => String(i)) }), "INVALID_ARGUMENT"],
+    ["txRoot mismatch", await sign(m.app, p.header, [p.txHashes[1]!, p.txHashes[0]!]), "HEADER_MISMATCH"],
+    ["a committee it is not in", await sign(m.app, { ...p.header, committeeHash: 1n }, p.txHashes), "INVALID_COMMITTEE"],
+    ["another inbox", await sign(m.app, { ...p.header, inbox: 99n }, p.txHashes), "INVALID_ARGUMENT"],
+    ["not the inbox's head", await sign(m.app, { ...p.header, prevBatchHash: 1n }, p.txHashes), "HEADER_NOT_LANDABLE"],
+    ["more slots than B", await sign(m.app, p.header, Array.from({ length: 9 }, (_, i) => BigInt(i + 1))), "BATCH_TOO_LARGE"],
+    ["round over 32 bits", await m.app.inject({ method: "POST", url: "/sign", payload: { header: { ...headerToJSON(p.header), round: String(1n << 32n) }, txHashes: p.txHashes.map(String) } }), "INVALID_FIELD_ELEMENT"],
+    ["unknown transaction", await m.app.inject({ method: "GET", url: "/txs/0x1234" }), "NOT_FOUND"],
   ];
   for (const [name, res, code] of cases) {
     assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${name}: ${res.statusCode} ${res.body}`);

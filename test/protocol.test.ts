@@ -109,7 +109,12 @@ test("transaction trees: inclusion proofs verify for every slot and fail when ta
 test("headers: pack/unpack and public signals round-trip; out-of-range fields are refused", () => {
   const s = makeScenario({ seed: 3, txs: 3, forced: 1 });
   const h = s.proposal.header;
-  assert.deepEqual(z.headerFromPublicSignals(z.headerPublicSignals(h)).header, h);
+  const decoded = z.headerFromPublicSignals(z.batchPublicSignals(h, s.proposal.txHashes));
+  assert.deepEqual(decoded.header, h);
+  assert.deepEqual({ dataEval: decoded.dataEval, dataChallenge: decoded.dataChallenge }, z.bindBatchData(h, s.proposal.txHashes));
+  expectCode(() => z.batchHash({ ...h, round: 1n << 32n }), z.InvalidFieldElementError, "INVALID_FIELD_ELEMENT");
+  expectCode(() => z.batchHash({ ...h, forcedTo: 1n << 48n }), z.InvalidFieldElementError, "INVALID_FIELD_ELEMENT");
+  assert.notEqual(z.batchHash({ ...h, round: h.round + 1n }), z.batchHash(h), "the round is part of the signed header");
   assert.deepEqual(z.headerFromJSON(JSON.parse(JSON.stringify(z.headerToJSON(h)))), h);
   expectCode(() => z.batchHash({ ...h, chainId: 1n << 64n }), z.InvalidFieldElementError, "INVALID_FIELD_ELEMENT");
   expectCode(() => z.batchHash({ ...h, timeBase: 1n << 48n }), z.InvalidFieldElementError, "INVALID_FIELD_ELEMENT");
@@ -141,7 +146,7 @@ function resigned(s: Scenario, header: z.BatchHeader, txHashes: bigint[], times?
 
 test("buildWitnessInput accepts a valid batch and names every broken rule with its own error", () => {
   const s = makeScenario({ seed: 21, txs: 4, forced: 2, consumed: 1 });
-  assert.deepEqual(z.buildWitnessInput(req(s)).publicSignals, z.headerPublicSignals(s.proposal.header));
+  assert.deepEqual(z.buildWitnessInput(req(s)).publicSignals, z.batchPublicSignals(s.proposal.header, s.proposal.txHashes));
   const h = s.proposal.header;
 
   expectCode(() => z.buildWitnessInput(req(s, { build: "nope" })), z.UnknownBuildError, "UNKNOWN_BUILD");

@@ -1,25 +1,20 @@
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { pino } from "pino";
-import { Committee, type CommitteeJson } from "../../src/committee.js";
 import { readKeystore } from "../../src/keys.js";
-import { toBigInt } from "../../src/field.js";
+import { getBatchBuild } from "../../src/builds.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { chainClients } from "../../src/chain/clients.js";
 import { InboxClient } from "../../src/chain/inboxClient.js";
 import { createMemberNode } from "../../member/memberNode.js";
+import { CommitteeDirectory, readInboxSnapshot } from "../../member/inboxSnapshot.js";
 import { action, positiveInt } from "../errors.js";
 
 interface MemberFlags {
   keystore: string;
   passwordEnv: string;
-  index: number;
-  committee: string;
   build: string;
-  chainId: string;
   inbox: string;
-  genesis: string;
-  rpc?: string;
+  rpc: string;
   db: string;
   port: number;
   host: string;
@@ -30,17 +25,13 @@ interface MemberFlags {
 export function registerMember(program: Command): void {
   program
     .command("member")
-    .description("run a committee member node: records receive times, signs checked reports (POST /txs, /times, /sign; GET /healthz)")
+    .description("run a committee member node: records raw transactions and its receive times, signs only headers the inbox would accept (POST /txs, /times, /sign; GET /txs/:hash, /reports, /healthz)")
     .requiredOption("--keystore <file>", "the member's encrypted keystore (zkseq keys new)")
     .option("--password-env <name>", "environment variable holding the keystore password", "ZKSEQ_KEYSTORE_PASSWORD")
-    .requiredOption("--index <n>", "the member's leaf index in the committee", positiveInt("--index"))
-    .requiredOption("--committee <file>", "the committee JSON")
     .option("-b, --build <id>", "circuit build", "dev")
-    .requiredOption("--chain-id <id>", "the rollup's L1 chain id")
+    .requiredOption("--rpc <url>", "L1 JSON-RPC: the member checks every header against the inbox's state")
     .requiredOption("--inbox <address>", "the BatchInbox address")
-    .requiredOption("--genesis <hash>", "the inbox's genesisBatchHash")
-    .option("--rpc <url>", "L1 JSON-RPC, to accept headers that extend the inbox's head")
-    .option("--db <file>", "SQLite file for receive times and signed reports", "zkseq-member.db")
+    .option("--db <file>", "SQLite file for transactions and signed reports", "zkseq-member.db")
     .option("-p, --port <n>", "port (0: any free port)", positiveInt("--port"), 7400)
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--skew-ms <ms>", "add this to every receive time (testing a skewed clock)", (v) => Number(v), 0)
@@ -49,26 +40,29 @@ export function registerMember(program: Command): void {
       action(async (f: MemberFlags) => {
         const password = process.env[f.passwordEnv];
         if (password === undefined) throw new InvalidArgumentError(`set the keystore password in $${f.passwordEnv}`);
+        if (!/^0x[0-9a-fA-F]{40}$/.test(f.inbox)) throw new InvalidArgumentError(`--inbox must be a 0x-address, got ${f.inbox}`);
         const key = await readKeystore(f.keystore, password);
-        const committee = Committee.fromJSON(JSON.parse(await readFile(f.committee, "utf8")) as CommitteeJson);
-        const logger = pino({ level: f.logLevel, base: { service: "zkseq-member", member: f.index } });
-        const inbox = toBigInt(f.inbox, "--inbox");
-        const chain = f.rpc ? new InboxClient({ address: f.inbox as `0x${string}`, client: (await chainClients({ rpc: f.rpc })).client }) : undefined;
+        const build = getBatchBuild(f.build);
+        const logger = pino({ level: f.logLevel, base: { service: "zkseq-member" } });
+        const inbox = new InboxClient({ address: f.inbox as `0x${string}`, client: (await chainClients({ rpc: f.rpc })).client });
+        const committees = new CommitteeDirectory(inbox, build.params.D);
+        await committees.refresh();
         const node = createMemberNode({
           key,
-          memberIndex: f.index,
-          committee,
+          committees: (hash) => committees.cached(hash),
           build: f.build,
-          chainId: toBigInt(f.chainId, "--chain-id"),
-          inbox,
-          genesisBatchHash: toBigInt(f.genesis, "--genesis"),
+          chain: async () => {
+            const snapshot = await readInboxSnapshot(inbox, build.params.F + 1);
+            // a committee scheduled since the last read
+            if (!committees.cached(snapshot.committeeHash)) await committees.refresh();
+            return snapshot;
+          },
           db: f.db,
-          ...(chain ? { chain } : {}),
           skewMs: f.skewMs,
           logger,
         });
         const address = await node.app.listen({ port: f.port, host: f.host });
-        logger.info({ address, memberIndex: f.index, skewMs: f.skewMs }, "member listening");
+        logger.info({ address, publicKey: key.publicKey.map(String), skewMs: f.skewMs }, "member listening");
         const stop = async () => {
           await node.app.close();
           process.exit(0);

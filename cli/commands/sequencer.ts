@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { pino } from "pino";
 import type { Hex } from "viem";
-import { Committee, type CommitteeJson } from "../../src/committee.js";
+import { getBatchBuild } from "../../src/builds.js";
+import { CommitteeDirectory } from "../../member/inboxSnapshot.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { chainClients } from "../../src/chain/clients.js";
 import { InboxClient } from "../../src/chain/inboxClient.js";
@@ -12,7 +12,6 @@ import { action, positiveInt } from "../errors.js";
 
 interface SequencerFlags {
   build: string;
-  committee: string;
   members: string;
   rpc: string;
   inbox: string;
@@ -31,7 +30,6 @@ export function registerSequencer(program: Command): void {
     .command("sequencer")
     .description("run the sequencer: mempool (POST /txs), batches cut on size or time, signed by the members, proven, submitted")
     .option("-b, --build <id>", "circuit build", "dev")
-    .requiredOption("--committee <file>", "the committee JSON")
     .requiredOption("--members <urls>", "comma-separated member URLs, in committee index order")
     .requiredOption("--rpc <url>", "L1 JSON-RPC")
     .requiredOption("--inbox <address>", "the BatchInbox address")
@@ -48,14 +46,14 @@ export function registerSequencer(program: Command): void {
         const key = process.env[f.privateKeyEnv];
         if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new InvalidArgumentError(`set the submitter's private key (0x + 64 hex) in $${f.privateKeyEnv}`);
         if (f.forced !== "eager" && f.forced !== "when-overdue") throw new InvalidArgumentError("--forced must be eager or when-overdue");
-        const committee = Committee.fromJSON(JSON.parse(await readFile(f.committee, "utf8")) as CommitteeJson);
         const { client, wallet } = await chainClients({ rpc: f.rpc, privateKey: key as Hex });
+        const inbox = new InboxClient({ address: f.inbox as `0x${string}`, client, wallet: wallet! });
         const logger = pino({ level: f.logLevel, base: { service: "zkseq-sequencer" } });
         const sequencer = new Sequencer({
           build: f.build,
-          committee,
+          committees: new CommitteeDirectory(inbox, getBatchBuild(f.build).params.D),
           members: f.members.split(",").map((url, index) => ({ index, url: url.trim() })),
-          inbox: new InboxClient({ address: f.inbox as `0x${string}`, client, wallet: wallet! }),
+          inbox,
           prover: new ProverClient(f.prover),
           db: f.db,
           maxBatchWaitMs: f.maxWait,

@@ -8,7 +8,7 @@ import { chainClients } from "../../src/chain/clients.js";
 import { InboxClient } from "../../src/chain/inboxClient.js";
 import { proveInclusion, verifyInclusion } from "../../src/sdk/inclusion.js";
 import { getBatchBuild } from "../../src/builds.js";
-import { requestJson } from "../../src/http.js";
+import { deriveBatches } from "../../src/sdk/deriveBatches.js";
 import { action } from "../errors.js";
 import { Progress } from "../progress.js";
 
@@ -63,32 +63,80 @@ export function registerVerify(program: Command): void {
     );
 
   program
-    .command("inclusion")
-    .description("prove that a transaction is in a finalized batch: its Merkle path to the txRoot the inbox finalized")
-    .argument("<txHash>", "the transaction hash (0x..., 248-bit)")
+    .command("batches")
+    .description("derive the rollup's batches from L1 alone: each batch's proof, posted bytes, forced slots and chain link verified; prints its transactions in order")
     .requiredOption("--rpc <url>", "L1 JSON-RPC")
     .requiredOption("--inbox <address>", "the BatchInbox address")
-    .requiredOption("--sequencer <url>", "where batch data is served (GET /txs/:hash, /batches/:n)")
+    .option("-b, --build <id>", "the circuit build the inbox's verifier was made from", "dev")
+    .option("--vkey <file>", "its verification key (default: the build's, from the build cache)")
+    .option("--from <n>", "first batch number to print", "1")
+    .option("--follow", "keep printing batches as they land", false)
+    .option("--json", "one JSON object per batch", false)
     .action(
-      action(async (hashArg: string, f: { rpc: string; inbox: string; sequencer: string }) => {
-        const txHash = toBigInt(hashArg, "txHash");
-        const located = await requestJson<{ batchNumber: string | null }>("sequencer", `${f.sequencer}/txs/0x${txHash.toString(16)}`);
-        if (located.batchNumber === null) throw new InvalidArgumentError(`transaction ${hashArg} is not in a finalized batch`);
-        const data = await requestJson<{ batch: { build: string; txHashes: string[] } }>("sequencer", `${f.sequencer}/batches/${located.batchNumber}`);
-        const inbox = new InboxClient({ address: f.inbox as `0x${string}`, client: (await chainClients({ rpc: f.rpc })).client });
-        const finalized = (await inbox.finalizedBatches()).find((b) => b.batchNumber === BigInt(located.batchNumber!));
-        if (!finalized) throw new InvalidArgumentError(`batch ${located.batchNumber} is not finalized on ${f.rpc}`);
-        const proof = proveInclusion({
-          txHash,
-          batchNumber: finalized.batchNumber,
-          txHashes: data.batch.txHashes.map((h) => BigInt(h)),
-          size: getBatchBuild(data.batch.build).params.B,
-          txRoot: finalized.txRoot,
-        });
-        if (!verifyInclusion(proof, finalized.txRoot)) throw new InvalidArgumentError("the inclusion proof does not verify against the finalized txRoot");
-        process.stdout.write(
-          JSON.stringify({ txHash: hashArg, batchNumber: finalized.batchNumber.toString(), l1Tx: finalized.transactionHash, txRoot: finalized.txRoot.toString(), slot: proof.slot, siblings: proof.siblings.map((l) => l.map(String)) }, null, 2) + "\n",
-        );
+      action(async (f: { rpc: string; inbox: string; build: string; vkey?: string; from: string; follow: boolean; json: boolean }) => {
+        const inbox = await inboxAt(f.rpc, f.inbox);
+        const verificationKey = f.vkey ?? (await buildVkey(f.build));
+        const stop = new AbortController();
+        process.on("SIGINT", () => stop.abort());
+        for await (const b of deriveBatches({ inbox, verificationKey, build: f.build, fromBatch: toBigInt(f.from, "--from"), follow: f.follow, signal: stop.signal })) {
+          if (f.json) {
+            process.stdout.write(
+              JSON.stringify({
+                batchNumber: b.batchNumber.toString(),
+                batchHash: b.batchHash.toString(),
+                round: b.header?.round.toString() ?? null,
+                forcedOnly: b.forcedOnly,
+                txRoot: b.txRoot.toString(),
+                l1Tx: b.l1TxHash,
+                transactions: b.transactions.map((t) => ({ slot: t.slot, txHash: "0x" + t.txHash.toString(16).padStart(62, "0"), forced: t.forcedIndex !== undefined, raw: t.raw })),
+              }) + "\n",
+            );
+          } else {
+            process.stdout.write(`batch ${b.batchNumber}${b.forcedOnly ? " (escape hatch, forced only)" : ` round ${b.header!.round}`}: ${b.transactions.length} tx, l1 ${b.l1TxHash}\n`);
+            for (const t of b.transactions) process.stdout.write(`  ${String(t.slot).padStart(3)} 0x${t.txHash.toString(16).padStart(62, "0")}${t.forcedIndex !== undefined ? ` forced #${t.forcedIndex}` : ""} (${(t.raw.length - 2) / 2} bytes)\n`);
+          }
+        }
       }),
     );
+
+  program
+    .command("inclusion")
+    .description("prove that a transaction is in a finalized batch, from L1 alone: its Merkle path to the txRoot the inbox finalized")
+    .argument("<txHash>", "the transaction hash (0x..., 248-bit; the low 248 bits of its keccak256)")
+    .requiredOption("--rpc <url>", "L1 JSON-RPC")
+    .requiredOption("--inbox <address>", "the BatchInbox address")
+    .option("-b, --build <id>", "the circuit build the inbox's verifier was made from", "dev")
+    .option("--vkey <file>", "its verification key (default: the build's, from the build cache)")
+    .action(
+      action(async (hashArg: string, f: { rpc: string; inbox: string; build: string; vkey?: string }) => {
+        const txHash = toBigInt(hashArg, "txHash") & ((1n << 248n) - 1n);
+        const inbox = await inboxAt(f.rpc, f.inbox);
+        const verificationKey = f.vkey ?? (await buildVkey(f.build));
+        for await (const b of deriveBatches({ inbox, verificationKey, build: f.build })) {
+          const tx = b.transactions.find((t) => t.txHash === txHash);
+          if (!tx) continue;
+          if (b.forcedOnly) {
+            process.stdout.write(JSON.stringify({ txHash: hashArg, batchNumber: b.batchNumber.toString(), l1Tx: b.l1TxHash, forcedOnly: true, forcedIndex: tx.forcedIndex!.toString() }, null, 2) + "\n");
+            return;
+          }
+          const proof = proveInclusion({ txHash, batchNumber: b.batchNumber, txHashes: b.transactions.map((t) => t.txHash), build: f.build, txRoot: b.txRoot });
+          if (!verifyInclusion(proof, b.txRoot, f.build)) throw new InvalidArgumentError("the inclusion proof does not verify against the finalized txRoot");
+          process.stdout.write(
+            JSON.stringify({ txHash: hashArg, batchNumber: b.batchNumber.toString(), l1Tx: b.l1TxHash, txRoot: b.txRoot.toString(), slot: proof.slot, siblings: proof.siblings.map((l) => l.map(String)) }, null, 2) + "\n",
+          );
+          return;
+        }
+        throw new InvalidArgumentError(`transaction ${hashArg} is not in a finalized batch of ${f.inbox}`);
+      }),
+    );
+}
+
+async function inboxAt(rpc: string, address: string): Promise<InboxClient> {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new InvalidArgumentError(`--inbox must be a 0x-address, got ${address}`);
+  return new InboxClient({ address: address as `0x${string}`, client: (await chainClients({ rpc })).client });
+}
+
+async function buildVkey(build: string): Promise<string> {
+  const ptau = process.env.ZKSEQ_PTAU;
+  return (await buildCircuit(getBatchBuild(build), ptau ? { ptau } : {})).verificationKey;
 }

@@ -2,3 +2,4 @@
 export * from "./verifyBatch.js";
 export * from "./lightClient.js";
 export * from "./inclusion.js";
+export * from "./deriveBatches.js";

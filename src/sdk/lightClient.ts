@@ -1,64 +1,47 @@
 import { EventEmitter } from "node:events";
-import { decodeFunctionData } from "viem";
-import { batchInboxAbi } from "../chain/abi.js";
 import type { FinalizedBatch, InboxClient } from "../chain/inboxClient.js";
-import { publicSignalsFromPackedHeader, type PackedBatchHeader, type SnarkjsProof } from "../chain/solidity.js";
-import { poseidon } from "../poseidon.js";
+import type { BatchCircuitBuild } from "../builds.js";
 import { BatchVerificationError } from "../errors.js";
-import { verifyBatch, type VerificationKey } from "./verifyBatch.js";
+import { BatchDeriver, type DerivedBatch } from "./deriveBatches.js";
+import type { VerificationKey } from "./verifyBatch.js";
+
 
 /** A finalized batch the light client checked, with the committee that signed it (the current one for forced-only batches). */
-export type CheckedBatch = Omit<FinalizedBatch, "blockNumber"> & { committeeHash: bigint };
+export type CheckedBatch = Omit<FinalizedBatch, "blockNumber"> & { committeeHash: bigint; transactions: DerivedBatch["transactions"] };
 
-/** Something wrong on the chain: a gap in batch numbers, a proof that does not verify, a header that does not chain. */
+/** Something wrong on the chain: a gap in batch numbers, a proof that does not verify, data that does not match it, a header that does not chain. */
 export interface LightClientProblem {
   batchNumber: bigint;
   reason: string;
 }
 
-/** Inverse of proofToSolidity. */
-export function proofFromSolidity(p: readonly bigint[]): SnarkjsProof & { protocol: string; curve: string } {
-  const s = p.map(String);
-  return {
-    pi_a: [s[0]!, s[1]!, "1"],
-    pi_b: [
-      [s[3]!, s[2]!],
-      [s[5]!, s[4]!],
-      ["1", "0"],
-    ],
-    pi_c: [s[6]!, s[7]!, "1"],
-    protocol: "groth16",
-    curve: "bn128",
-  };
-}
-
 /**
  * Follows an inbox's BatchFinalized events and checks every batch without
- * trusting anyone: it fetches each batch's calldata, verifies its proof
- * locally, and checks the chain links (batch numbers without gaps, each
+ * trusting anyone, by deriving it from L1 (`BatchDeriver`): the proof
+ * verified locally, the posted transaction bytes bound to it, the forced
+ * slots the queue's, and the chain links (numbers without gaps, each
  * prevBatchHash the hash before it, the committee the current one, handovers
- * followed, forced-only batches hashed as the inbox defines them).
+ * followed, forced-only batches hashed as the inbox defines them). A batch
+ * that fails a check is reported as a problem, and the client keeps following.
  *
  * Events: `batch` (CheckedBatch) and `problem` (LightClientProblem).
  *
  * @example
- * const lc = new LightClient({ inbox, verificationKey: vkey, genesisBatchHash, genesisCommitteeHash })
+ * const lc = new LightClient({ inbox, verificationKey: vkey, build: "dev" })
  * lc.on("problem", (p) => console.error(p))
- * await lc.sync()
+ * await lc.sync()               // every batch that landed before it started
+ * const stop = lc.follow()      // and every one after
  */
 export class LightClient extends EventEmitter<{ batch: [CheckedBatch]; problem: [LightClientProblem] }> {
-  private lastNumber = 0n;
-  private lastHash: bigint;
-  private committee: bigint;
-  private forcedAcc: bigint[] = [0n];
+  private readonly deriver: BatchDeriver;
   private readonly checked: CheckedBatch[] = [];
   private readonly problems: LightClientProblem[] = [];
   private queue: Promise<void> = Promise.resolve();
+  private committee: bigint | undefined;
 
-  constructor(private readonly opts: { inbox: InboxClient; verificationKey: VerificationKey; genesisBatchHash: bigint; genesisCommitteeHash: bigint }) {
+  constructor(private readonly opts: { inbox: InboxClient; verificationKey: VerificationKey; build: string | BatchCircuitBuild; genesis?: { batchHash: bigint; committeeHash: bigint } }) {
     super();
-    this.lastHash = opts.genesisBatchHash;
-    this.committee = opts.genesisCommitteeHash;
+    this.deriver = new BatchDeriver(opts);
   }
 
   /** Batches checked so far, and problems found. */
@@ -72,7 +55,7 @@ export class LightClient extends EventEmitter<{ batch: [CheckedBatch]; problem: 
   /** Checks every batch finalized so far (and not checked yet). */
   async sync(): Promise<readonly CheckedBatch[]> {
     const events = await this.opts.inbox.finalizedBatches();
-    await this.enqueue(events.filter((e) => e.batchNumber > this.lastNumber));
+    await this.enqueue(events);
     return this.checked;
   }
 
@@ -83,61 +66,29 @@ export class LightClient extends EventEmitter<{ batch: [CheckedBatch]; problem: 
 
   private enqueue(events: FinalizedBatch[]): Promise<void> {
     this.queue = this.queue.then(async () => {
-      for (const e of events) if (e.batchNumber > this.lastNumber) await this.check(e);
+      const todo = events.filter((e) => e.batchNumber >= this.deriver.nextBatchNumber).sort((a, b) => (a.batchNumber < b.batchNumber ? -1 : 1));
+      for (const e of todo) if (e.batchNumber >= this.deriver.nextBatchNumber) await this.check(e);
     });
     return this.queue;
   }
 
-  private problem(batchNumber: bigint, reason: string): void {
-    const p = { batchNumber, reason };
-    this.problems.push(p);
-    this.emit("problem", p);
-  }
-
   private async check(e: FinalizedBatch): Promise<void> {
-    if (e.batchNumber !== this.lastNumber + 1n) this.problem(e.batchNumber, `gap: expected batch ${this.lastNumber + 1n}, got ${e.batchNumber}`);
-    const signedBy = this.committee;
+    let transactions: DerivedBatch["transactions"] = [];
+    let committeeHash = this.committee ?? 0n;
     try {
-      if (e.forcedOnly) {
-        await this.loadForced(e.forcedTo);
-        const want = poseidon([this.lastHash, e.batchNumber, this.forcedAcc[Number(e.forcedTo)]!]);
-        if (want !== e.batchHash) throw new BatchVerificationError(`forced-only batch hash ${e.batchHash} is not Poseidon(prev, number, forcedAcc) = ${want}`);
-      } else {
-        const tx = await this.opts.inbox.client.getTransaction({ hash: e.transactionHash });
-        const call = decodeFunctionData({ abi: batchInboxAbi, data: tx.input });
-        if (call.functionName !== "submitBatch") throw new BatchVerificationError(`transaction ${e.transactionHash} is not a submitBatch call`);
-        const [h, p] = call.args as unknown as [PackedBatchHeader, readonly bigint[]];
-        const publicSignals = publicSignalsFromPackedHeader(h);
-        const { header, batchHash } = await verifyBatch({
-          proof: proofFromSolidity(p),
-          publicSignals,
-          verificationKey: this.opts.verificationKey,
-          expected: { batchNumber: e.batchNumber, prevBatchHash: this.lastHash, committeeHash: this.committee },
-        });
-        if (batchHash !== e.batchHash || header.txRoot !== e.txRoot || header.txCount !== e.txCount || header.forcedFrom !== e.forcedFrom || header.forcedTo !== e.forcedTo) {
-          throw new BatchVerificationError("the event does not match the proven header");
-        }
-        this.committee = header.nextCommitteeHash;
-      }
+      const d = await this.deriver.derive(e);
+      transactions = d.transactions;
+      committeeHash = d.committeeHash;
+      this.committee = d.header?.nextCommitteeHash ?? d.committeeHash;
     } catch (err) {
-      this.problem(e.batchNumber, err instanceof BatchVerificationError ? err.reason : (err as Error).message);
+      const p = { batchNumber: e.batchNumber, reason: err instanceof BatchVerificationError ? err.reason : (err as Error).message };
+      this.problems.push(p);
+      this.emit("problem", p);
+      this.deriver.skip(e);
     }
-    this.lastNumber = e.batchNumber;
-    this.lastHash = e.batchHash;
     const { blockNumber: _block, ...rest } = e;
-    const c: CheckedBatch = { ...rest, committeeHash: signedBy };
+    const c: CheckedBatch = { ...rest, committeeHash, transactions };
     this.checked.push(c);
     this.emit("batch", c);
-  }
-
-  private async loadForced(upTo: bigint): Promise<void> {
-    if (this.forcedAcc.length > Number(upTo)) return;
-    for (const f of await this.opts.inbox.forcedEntries()) {
-      const i = Number(f.index);
-      if (i + 1 < this.forcedAcc.length) continue;
-      const acc = poseidon([this.forcedAcc[i]!, f.txHash]);
-      if (acc !== f.accumulator) this.problem(0n, `forced entry ${i}: the inbox's accumulator ${f.accumulator} is not Poseidon(acc, txHash) = ${acc}`);
-      this.forcedAcc.push(acc);
-    }
   }
 }

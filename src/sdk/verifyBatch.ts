@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import * as snarkjs from "snarkjs";
-import { headerFromJSON, headerFromPublicSignals, HEADER_FIELDS, type BatchHeader } from "../header.js";
+import { headerFromJSON, headerFromPublicSignals, HEADER_FIELDS, PUBLIC_SIGNAL_NAMES, type BatchHeader } from "../header.js";
+import { bindPostedTransactions } from "../dataBinding.js";
 import { BatchVerificationError } from "../errors.js";
 import { releaseCurves } from "../build/curves.js";
 import type { SnarkjsProof } from "../chain/solidity.js";
@@ -20,6 +21,9 @@ export interface BatchExpectations {
 export interface VerifiedBatch {
   header: BatchHeader;
   batchHash: bigint;
+  /** The data binding's public signals (src/dataBinding.ts). */
+  dataEval: bigint;
+  dataChallenge: bigint;
 }
 
 /** A Groth16 verification key (snarkjs JSON), or the path of one. */
@@ -31,9 +35,11 @@ async function loadKey(key: VerificationKey): Promise<Record<string, unknown>> {
 
 /**
  * Verifies a batch off-chain: the Groth16 proof against the verification key,
- * the header a caller was given (if any) against the one the proof binds, and
- * the header against what it must follow. Resolves with the proven header or
- * rejects with BatchVerificationError naming the first problem.
+ * the header a caller was given (if any) against the one the proof binds, the
+ * posted transactions (if given: the raw bytes of the fair-ordered slots, as
+ * `submitBatch` carries them) against the proof's data binding, and the header
+ * against what it must follow. Resolves with the proven header or rejects with
+ * BatchVerificationError naming the first problem.
  *
  * @example
  * const { header } = await verifyBatch({ proof, publicSignals, verificationKey: "vkey.json", expected: { prevBatchHash } })
@@ -44,11 +50,14 @@ export async function verifyBatch(opts: {
   verificationKey: VerificationKey;
   /** A header claimed for this batch (JSON or parsed); it must be the one the proof binds. */
   header?: unknown;
+  /** The raw bytes of the batch's fair-ordered transactions, in slot order: they must be the ones the proof binds. */
+  postedTxs?: readonly (Uint8Array | string)[];
   expected?: BatchExpectations;
 }): Promise<VerifiedBatch> {
   const signals = opts.publicSignals.map(String);
-  if (signals.length !== 9) throw new BatchVerificationError(`a batch proof has 9 public signals, got ${signals.length}`);
-  let decoded: { header: BatchHeader; batchHash: bigint };
+  const n = PUBLIC_SIGNAL_NAMES.length;
+  if (signals.length !== n) throw new BatchVerificationError(`a batch proof has ${n} public signals, got ${signals.length}`);
+  let decoded: ReturnType<typeof headerFromPublicSignals>;
   try {
     decoded = headerFromPublicSignals(signals);
   } catch (e) {
@@ -71,6 +80,15 @@ export async function verifyBatch(opts: {
       if (claimed[f] !== h[f]) throw new BatchVerificationError(`header.${f} is ${claimed[f]} but the proof binds ${h[f]}`);
     }
   }
+  if (opts.postedTxs !== undefined) {
+    const k = Number(h.forcedTo - h.forcedFrom);
+    if (BigInt(opts.postedTxs.length + k) !== h.txCount) {
+      throw new BatchVerificationError(`${opts.postedTxs.length} posted transactions, but the header has ${h.txCount - BigInt(k)} fair-ordered slots`);
+    }
+    const b = bindPostedTransactions(h, opts.postedTxs);
+    if (b.dataChallenge !== decoded.dataChallenge) throw new BatchVerificationError("the posted transactions give another data challenge than the proof's");
+    if (b.dataEval !== decoded.dataEval) throw new BatchVerificationError("the posted transactions are not the slots the proof binds");
+  }
   const e = opts.expected ?? {};
   const check = (what: keyof BatchExpectations, got: bigint) => {
     const want = e[what];
@@ -81,5 +99,5 @@ export async function verifyBatch(opts: {
   check("batchNumber", h.batchNumber);
   check("prevBatchHash", h.prevBatchHash);
   check("committeeHash", h.committeeHash);
-  return { header: h, batchHash: decoded.batchHash };
+  return { header: h, batchHash: decoded.batchHash, dataEval: decoded.dataEval, dataChallenge: decoded.dataChallenge };
 }

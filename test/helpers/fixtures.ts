@@ -9,6 +9,7 @@ import { signReport, type SignedReport } from "../../src/report.js";
 import { buildWitnessInput, type BatchWitness } from "../../src/witness.js";
 import { getBatchBuild } from "../../src/builds.js";
 import { TX_HASH_BITS } from "../../src/field.js";
+import { txHashOf } from "../../src/txHash.js";
 import { batchFileToJSON, type BatchFileJson } from "../../src/batchFile.js";
 
 /** A small seeded PRNG (mulberry32), so a failing random case can be replayed from its seed. */
@@ -25,6 +26,11 @@ export function rng(seed: number): () => number {
 
 export function testKey(i: number, salt = "zkseq-test"): MemberKey {
   return generateMemberKey(new Uint8Array(createHash("sha256").update(`${salt}:${i}`).digest()));
+}
+
+/** Random raw transaction bytes (20 to 199 bytes) drawn from `r`. */
+export function randomRawTx(r: () => number): Uint8Array {
+  return Uint8Array.from({ length: 20 + Math.floor(r() * 180) }, () => Math.floor(r() * 256));
 }
 
 export function randomTxHash(r: () => number): bigint {
@@ -53,6 +59,10 @@ export interface Scenario {
   reports: SignedReport[];
   witness: BatchWitness;
   queue: ForcedQueue;
+  /** The raw bytes of every fair-ordered candidate, by hash. */
+  rawTxs: Map<bigint, Uint8Array>;
+  /** The raw bytes of the batch's fair-ordered slots, in slot order: what submitBatch posts. */
+  posted: Uint8Array[];
 }
 
 /**
@@ -93,7 +103,9 @@ export function makeScenario(opts: {
   const nTx = Math.min(opts.txs ?? Math.floor(r() * (B - nForced + 1)), B - nForced);
 
   const timeBase = 1_750_000_000_000;
-  const candidates = Array.from({ length: nTx }, () => randomTxHash(r));
+  const raws = Array.from({ length: nTx }, () => randomRawTx(r));
+  const candidates = raws.map((raw) => txHashOf(raw));
+  const rawTxs = new Map(candidates.map((h, i) => [h, raws[i]!] as const));
   const tiedTime = timeBase + 500;
   const receivedAt = signers.map(() => new Map<bigint, number>());
   candidates.forEach((h, n) => {
@@ -119,7 +131,8 @@ export function makeScenario(opts: {
   const bHash = batchHash(proposal.header);
   const reports = signers.map((s, j) => signReport(keys[s]!, s, bHash, proposal.times[j]!));
   const witness = buildWitnessInput({ build, header: proposal.header, committee, txHashes: proposal.txHashes, reports });
-  return { buildId: build.id, committee, keys, signers, proposal, reports, witness, queue };
+  const posted = proposal.txHashes.slice(proposal.forcedCount).map((h) => rawTxs.get(h)!);
+  return { buildId: build.id, committee, keys, signers, proposal, reports, witness, queue, rawTxs, posted };
 }
 
 /** A scenario as the BatchFile JSON `zkseq prove` and `POST /jobs` take. */
@@ -128,12 +141,13 @@ export function scenarioBatchJson(s: Scenario): BatchFileJson {
 }
 
 /** A header for `batchNumber` of (chainId, inbox), with arbitrary other fields drawn from `seed`. */
-export function randomHeader(seed: number, fields: { chainId?: bigint; inbox?: bigint; batchNumber: bigint; committeeHash?: bigint }): BatchHeader {
+export function randomHeader(seed: number, fields: { chainId?: bigint; inbox?: bigint; batchNumber: bigint; round?: bigint; committeeHash?: bigint }): BatchHeader {
   const r = rng(seed);
   return {
     chainId: fields.chainId ?? 31337n,
     inbox: fields.inbox ?? 0x5fbdb2315678afecb367f032d93f642f64180aa3n,
     batchNumber: fields.batchNumber,
+    round: fields.round ?? 0n,
     prevBatchHash: randomTxHash(r),
     committeeHash: fields.committeeHash ?? randomTxHash(r),
     nextCommitteeHash: randomTxHash(r),
@@ -147,10 +161,20 @@ export function randomHeader(seed: number, fields: { chainId?: bigint; inbox?: b
   };
 }
 
-/** Two different reports signed by `key` (member `index`) over two headers of the same batch slot. */
-export function equivocatingReports(key: MemberKey, index: number, B: number, header: { chainId?: bigint; inbox?: bigint; batchNumber: bigint }, seed = 1) {
+/**
+ * Two different reports signed by `key` (member `index`) over two headers of the same batch slot
+ * (and the same round, unless `secondRound` gives the second header another one).
+ */
+export function equivocatingReports(
+  key: MemberKey,
+  index: number,
+  B: number,
+  header: { chainId?: bigint; inbox?: bigint; batchNumber: bigint; round?: bigint },
+  seed = 1,
+  secondRound?: bigint,
+) {
   const h1 = randomHeader(seed, header);
-  const h2 = randomHeader(seed + 1, header);
+  const h2 = randomHeader(seed + 1, secondRound === undefined ? header : { ...header, round: secondRound });
   const times = (s: number) => Array.from({ length: B }, (_, i) => (i * 17 + s) % 5000);
   return {
     first: { header: h1, report: signReport(key, index, batchHash(h1), times(1)) },
