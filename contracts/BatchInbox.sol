@@ -42,6 +42,8 @@ contract BatchInbox is IBatchInbox {
     uint16 public immutable reporterRewardBps;
     uint256 public immutable forceFee;
     uint256 public immutable minBond;
+    /// @notice What batch 1 takes as prevBatchHash: where a derivation from L1 starts.
+    uint256 public immutable genesisBatchHash;
 
     /// @notice Hash of the last finalized batch (genesisBatchHash before the first).
     uint256 public headBatchHash;
@@ -100,8 +102,8 @@ contract BatchInbox is IBatchInbox {
     /// @param cfg immutable parameters (see Config)
     /// @param genesisMembers epoch 0's keys (trusted by the deployer; they need no bond). The committee is elected from
     /// them with the same rule as every epoch: leaves in memberId order, weight 1 each, threshold floor(2n/3) + 1.
-    /// @param genesisBatchHash what batch 1 takes as prevBatchHash (non-zero, so no batch pays for a zero-to-non-zero store)
-    constructor(Config memory cfg, MemberKey[] memory genesisMembers, uint256 genesisBatchHash) {
+    /// @param genesisHash what batch 1 takes as prevBatchHash (non-zero, so no batch pays for a zero-to-non-zero store)
+    constructor(Config memory cfg, MemberKey[] memory genesisMembers, uint256 genesisHash) {
         if (cfg.committeeDepth == 0 || cfg.committeeDepth > 16) revert BatchInbox__InvalidConfig("committeeDepth");
         if (cfg.signerCount == 0) revert BatchInbox__InvalidConfig("signerCount");
         if (cfg.maxForcedPerBatch == 0) revert BatchInbox__InvalidConfig("maxForcedPerBatch");
@@ -113,7 +115,8 @@ contract BatchInbox is IBatchInbox {
         uint256 seats = _maxMembers(cfg.committeeDepth, cfg.signerCount);
         if (seats < cfg.signerCount) revert BatchInbox__InvalidConfig("signerCount");
         if (cfg.maxCandidates < seats) revert BatchInbox__InvalidConfig("maxCandidates");
-        if (genesisBatchHash == 0 || genesisBatchHash >= FIELD) revert BatchInbox__InvalidConfig("genesisBatchHash");
+        if (genesisHash == 0 || genesisHash >= FIELD) revert BatchInbox__InvalidConfig("genesisBatchHash");
+        genesisBatchHash = genesisHash;
         batchVerifier = cfg.batchVerifier;
         equivocationVerifier = cfg.equivocationVerifier;
         keyOwnershipVerifier = cfg.keyOwnershipVerifier;
@@ -154,7 +157,7 @@ contract BatchInbox is IBatchInbox {
         }
         uint256 genesis = _storeCommittee(ids, 0, 0, TreeParams(cfg.poseidon2, cfg.poseidon3, cfg.committeeDepth));
         committeeHash = genesis;
-        headBatchHash = genesisBatchHash;
+        headBatchHash = genesisHash;
         epochs = Epochs({current: 0, tookOfficeAt: 1, handoverAt: 0, currentUnbacked: false, pendingUnbacked: false});
         head = Head({nextBatchNumber: 1, lastTimeBase: 0, lastFinalizedAt: uint40(block.timestamp), forcedConsumed: 0, forcedLength: 0, pending: false});
     }

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { pino, type Logger as PinoLogger } from "pino";
 import type { Hex } from "viem";
 import { getBatchBuild } from "../src/builds.js";
-import { Committee, electedThreshold } from "../src/committee.js";
+import type { Committee } from "../src/committee.js";
 import { generateMemberKey, writeKeystore } from "../src/keys.js";
 import { buildCircuit } from "../src/build/buildCircuit.js";
 import { compileContracts } from "../src/chain/compileContracts.js";
@@ -133,8 +133,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
 
   const password = randomBytes(16).toString("hex");
   const keys = Array.from({ length: n }, () => generateMemberKey());
-  const committee = new Committee({ depth: D, members: keys.map((k) => ({ publicKey: k.publicKey, weight: 1n })), thresholdWeight: electedThreshold(n), epoch: 0n });
-  const { deployment, inbox } = await deployInbox({ wallet: wallet!, client, build: buildId, genesisCommittee: committee, params: { forceDelay: 30n, maxStall: 600n, forceFee: 10n ** 12n } });
+  const { deployment, inbox } = await deployInbox({ wallet: wallet!, client, build: buildId, genesisMembers: keys.map((k) => k.publicKey), params: { forceDelay: 30n, maxStall: 600n, forceFee: 10n ** 12n } });
+  const committee = deployment.genesisCommittee;
   print(`  BatchInbox at ${deployment.inbox}; committee ${n} members, threshold ${Q}`);
   await writeFile(join(dir, "committee.json"), JSON.stringify(committee.toJSON(), null, 2));
 
@@ -204,7 +204,12 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     sequencer.start();
   };
   cleanups.push(() => sequencer.app.close());
-  const lightClient = new LightClient({ inbox, verificationKey: JSON.parse(await readFile(artifacts.verificationKey, "utf8")), build: buildId });
+  const lightClient = new LightClient({
+    inbox,
+    verificationKey: JSON.parse(await readFile(artifacts.verificationKey, "utf8")),
+    build: buildId,
+    genesis: { batchHash: deployment.genesisBatchHash, committeeHash: committee.hash },
+  });
   const checked: CheckedBatch[] = [];
   const problems: LightClientProblem[] = [];
   lightClient.on("batch", (b) => {

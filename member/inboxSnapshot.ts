@@ -9,13 +9,13 @@ import type { InboxSnapshot } from "./signingPolicy.js";
  * enough to see an overdue entry left out), and the chain's clock.
  */
 export async function readInboxSnapshot(inbox: InboxClient, forcedWindow: number): Promise<InboxSnapshot> {
-  const [s, block, chainId] = await Promise.all([inbox.state(), inbox.client.getBlock(), inbox.chainId()]);
+  const [s, block, chainId] = await Promise.all([inbox.state(), inbox.client.getBlock(), inbox.client.getChainId()]);
   const [forced, forcedAccConsumed] = await Promise.all([
     s.forcedConsumed < s.forcedQueueLength ? inbox.forcedEntries() : Promise.resolve([]),
     inbox.forcedAccAt(s.forcedConsumed),
   ]);
   return {
-    chainId,
+    chainId: BigInt(chainId),
     inbox: BigInt(inbox.address),
     nextBatchNumber: s.nextBatchNumber,
     headBatchHash: s.headBatchHash,
@@ -63,7 +63,7 @@ export class CommitteeDirectory {
 
   /** Reads the inbox's committee events again. */
   async refresh(): Promise<void> {
-    for (const c of await this.inbox.committees()) {
+    for (const c of await this.inbox.scheduledCommittees()) {
       if (this.known.has(c.committeeHash)) continue;
       const committee = new Committee({ depth: this.depth, members: c.members.map((publicKey) => ({ publicKey, weight: 1n })), thresholdWeight: c.thresholdWeight, epoch: c.epoch });
       if (committee.hash !== c.committeeHash) continue; // not the committee the inbox says it built: never sign for it

@@ -11,7 +11,7 @@ import { verifyReport, type SignedReport } from "../src/report.js";
 import { buildWitnessInput } from "../src/witness.js";
 import { requestJson } from "../src/http.js";
 import { InboxRevertError, ZkseqError } from "../src/errors.js";
-import type { ForcedEntryEvent, InboxClient } from "../src/chain/inboxClient.js";
+import { expectedNextCommittee, type ForcedEntryEvent, type InboxClient } from "../src/chain/inboxClient.js";
 import type { ProverClient } from "../prover/proverClient.js";
 import { createServiceApp, rawTxsFromBody, toHex } from "../src/service.js";
 import { SequencerStore, type BatchRecord } from "./sequencerStore.js";
@@ -266,7 +266,7 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
       round,
       prevBatchHash: state.headBatchHash,
       committee,
-      nextCommitteeHash: state.pendingCommitteeHash !== 0n && state.nextBatchNumber >= state.handoverAt ? state.pendingCommitteeHash : state.committeeHash,
+      nextCommitteeHash: expectedNextCommittee(state, state.nextBatchNumber),
       forced: { from: state.forcedConsumed, accFrom: await this.opts.inbox.forcedAccAt(state.forcedConsumed), txHashes: forced.map((f) => f.txHash) },
       candidates,
       receivedAt: signers.map((s) => new Map(candidates.flatMap((h, i) => (s.times[i] === null ? [] : [[h, clamp(s.times[i]!)] as const])))),

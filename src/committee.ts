@@ -132,18 +132,3 @@ function keyId(k: PublicKey): string {
   return `${k[0]}:${k[1]}`;
 }
 
-/**
- * The inbox's committee rule (protocol v2, docs/protocol.md): every member of an
- * elected committee has weight 1 and the threshold is floor(2n/3) + 1, a
- * Byzantine quorum of the n members.
- */
-export function electedThreshold(n: number): bigint {
-  return BigInt(Math.floor((2 * n) / 3) + 1);
-}
-
-/** The most members a committee of a build may have: 2^D, and few enough that Q signers reach the threshold. */
-export function maxCommitteeSize(D: number, Q: number): number {
-  let n = 2 ** D;
-  while (n > 0 && Number(electedThreshold(n)) > Q) n--;
-  return n;
-}

@@ -128,7 +128,7 @@ export const batchInboxAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "genesisBatchHash",
+        "name": "genesisHash",
         "type": "uint256"
       }
     ],
@@ -1256,6 +1256,19 @@ export const batchInboxAbi = [
         "internalType": "uint64",
         "name": "",
         "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "genesisBatchHash",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",

@@ -1,7 +1,7 @@
-import { decodeFunctionData, keccak256, type Hash, type Hex } from "viem";
+import { keccak256, type Hash, type Hex } from "viem";
 import { batchInboxAbi } from "../chain/abi.js";
-import type { FinalizedBatch, ForcedEntryEvent, InboxClient } from "../chain/inboxClient.js";
-import { publicSignalsFromPackedHeader, type PackedBatchHeader, type SnarkjsProof } from "../chain/solidity.js";
+import { decodeSubmitBatch, type FinalizedBatch, type ForcedEntryEvent, type InboxClient } from "../chain/inboxClient.js";
+import { publicSignalsFromPackedHeader, type SnarkjsProof } from "../chain/solidity.js";
 import { getBatchBuild, type BatchCircuitBuild } from "../builds.js";
 import { foldForcedAccumulator } from "../forced.js";
 import type { BatchHeader } from "../header.js";
@@ -93,7 +93,7 @@ export class BatchDeriver {
 
   /** Derives one finalized batch: it must be the next one. Throws BatchVerificationError on any failed check. */
   async derive(e: FinalizedBatch): Promise<DerivedBatch> {
-    const genesis = this.head === undefined || this.committee === undefined ? (this.opts.genesis ?? (await this.opts.inbox.genesis())) : undefined;
+    const genesis = this.head === undefined || this.committee === undefined ? (this.opts.genesis ?? (await readGenesis(this.opts.inbox))) : undefined;
     const prev = this.head ?? genesis!.batchHash;
     const signedBy = this.committee ?? genesis!.committeeHash;
     this.head = prev;
@@ -156,13 +156,11 @@ export class BatchDeriver {
     const tx = await this.opts.inbox.client.getTransaction({ hash });
     let call;
     try {
-      call = decodeFunctionData({ abi: batchInboxAbi, data: tx.input });
+      call = decodeSubmitBatch(tx.input);
     } catch (err) {
-      throw new BatchVerificationError(`transaction ${hash} is not a call to the inbox: ${(err as Error).message.split("\n")[0]}`);
+      throw new BatchVerificationError(`transaction ${hash}: ${(err as Error).message}`);
     }
-    if (call.functionName !== "submitBatch") throw new BatchVerificationError(`transaction ${hash} is not a submitBatch call`);
-    const [h, txs, p] = call.args as unknown as [PackedBatchHeader, readonly Hex[], readonly bigint[]];
-    return { publicSignals: publicSignalsFromPackedHeader(h), proof: proofFromSolidity(p), txs: [...txs] };
+    return { publicSignals: publicSignalsFromPackedHeader(call.header), proof: proofFromSolidity(call.proof as unknown as readonly bigint[]), txs: call.txs };
   }
 
   /** Reads forced entries up to `upTo`, checking each event's accumulator and raw bytes. */
@@ -203,6 +201,17 @@ export async function* deriveBatches(opts: DeriveOptions & { fromBatch?: bigint;
     });
     if (opts.signal?.aborted) return;
   }
+}
+
+/** Where an inbox's chain starts: its genesisBatchHash and the committee of epoch 0 (its first CommitteeScheduled event). */
+export async function readGenesis(inbox: InboxClient): Promise<{ batchHash: bigint; committeeHash: bigint }> {
+  const [committees, batchHash] = await Promise.all([
+    inbox.scheduledCommittees(),
+    inbox.client.readContract({ address: inbox.address, abi: batchInboxAbi, functionName: "genesisBatchHash" }),
+  ]);
+  const genesis = committees.find((c) => c.epoch === 0n);
+  if (!genesis) throw new BatchVerificationError("the inbox emitted no genesis committee (epoch 0)");
+  return { batchHash, committeeHash: genesis.committeeHash };
 }
 
 /** Inverse of proofToSolidity: a snarkjs proof from the inbox's calldata layout. */
