@@ -1,6 +1,6 @@
 /** The contracts on Hardhat's in-process network, deployed for the `dev` build, and real proofs of batches for them. */
 import * as snarkjs from "snarkjs";
-import type { Address, PublicClient, TestClient, WalletClient } from "viem";
+import { toHex, type Address, type Hex, type PublicClient, type TestClient, type WalletClient } from "viem";
 import { compileContracts } from "../../src/chain/compileContracts.js";
 import { deployInbox, type Deployment, type InboxParams } from "../../src/chain/deploy.js";
 import type { InboxClient } from "../../src/chain/inboxClient.js";
@@ -12,8 +12,9 @@ import { batchHash, type BatchHeader } from "../../src/header.js";
 import { signReport } from "../../src/report.js";
 import { buildWitnessInput } from "../../src/witness.js";
 import type { Committee } from "../../src/committee.js";
-import type { MemberKey } from "../../src/keys.js";
-import { randomTxHash, rng } from "./fixtures.js";
+import type { MemberKey, PublicKey } from "../../src/keys.js";
+import { txHashOf } from "../../src/txHash.js";
+import { rng } from "./fixtures.js";
 import type { SnarkjsProof } from "../../src/chain/solidity.js";
 
 const logger = consoleLogger("test-setup");
@@ -29,13 +30,14 @@ export interface ChainFixture {
   artifacts: CircuitArtifacts;
 }
 
-export async function setUpChain(params: Partial<InboxParams>, genesis: Committee, build = "dev", compileBuilds: string[] = [build]): Promise<ChainFixture> {
+/** Deploys the inbox with `genesis` as epoch 0's members (the inbox elects their committee: deployment.genesisCommittee). */
+export async function setUpChain(params: Partial<InboxParams>, genesis: readonly PublicKey[], build = "dev", compileBuilds: string[] = [build]): Promise<ChainFixture> {
   const ptau = process.env.ZKSEQ_PTAU;
   const { hre } = await compileContracts(compileBuilds, { logger, ...(ptau ? { ptau } : {}) });
   const [wallet, other, reporter] = await hre.viem.getWalletClients();
   const client = await hre.viem.getPublicClient();
   const testClient = await hre.viem.getTestClient();
-  const { deployment, inbox } = await deployInbox({ wallet: wallet as unknown as WalletClient, client: client as unknown as PublicClient, build, genesisCommittee: genesis, params });
+  const { deployment, inbox } = await deployInbox({ wallet: wallet as unknown as WalletClient, client: client as unknown as PublicClient, build, genesisMembers: genesis, params });
   const artifacts = await buildCircuit(build, { logger, ...(ptau ? { ptau } : {}) });
   return {
     wallet: wallet as unknown as WalletClient,
@@ -49,31 +51,63 @@ export async function setUpChain(params: Partial<InboxParams>, genesis: Committe
   };
 }
 
-/** A signed, proven batch for the chain: candidates received shortly after timeBase by each signer. */
+/** The keys in a committee's leaf order (an elected committee orders its leaves by rank, not as the keys were made). */
+export function keysInLeafOrder(committee: Committee, keys: readonly MemberKey[]): MemberKey[] {
+  return committee.members.map((m) => {
+    const k = keys.find((k) => k.publicKey[0] === m.publicKey[0] && k.publicKey[1] === m.publicKey[1]);
+    if (!k) throw new Error("a committee member without a test key");
+    return k;
+  });
+}
+
+/** `n` raw transactions of `bytes` bytes each (random content from `seed`). */
+export function rawTxs(n: number, seed: number, bytes = 100): Uint8Array[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => Uint8Array.from({ length: bytes }, () => Math.floor(r() * 256)));
+}
+
+/** A signed, proven batch for the chain. */
+export interface ChainBatch {
+  header: BatchHeader;
+  /** Slot order, forced first. */
+  txHashes: bigint[];
+  /** The fair-ordered slots' raw bytes in slot order: what submitBatch posts. */
+  postedTxs: Hex[];
+  proof: SnarkjsProof;
+  publicSignals: string[];
+}
+
+/** A signed, proven batch for the chain: `txs` raw transactions received shortly after timeBase by each signer. */
 export async function proveChainBatch(
   artifacts: CircuitArtifacts,
   opts: {
     committee: Committee;
+    /** In leaf order (keysInLeafOrder). */
     keys: readonly MemberKey[];
     signers: number[];
     inbox: Address;
     batchNumber: bigint;
+    round?: bigint;
     prevBatchHash: bigint;
     forced: { from: bigint; accFrom: bigint; txHashes: bigint[] };
     nextCommitteeHash?: bigint;
     timeBase: bigint;
-    txs: number;
+    /** Raw transactions, or how many 100-byte ones to make. */
+    txs: number | Uint8Array[];
     seed: number;
   },
-): Promise<{ header: BatchHeader; txHashes: bigint[]; proof: SnarkjsProof; publicSignals: string[] }> {
+): Promise<ChainBatch> {
   const r = rng(opts.seed);
-  const candidates = Array.from({ length: opts.txs }, () => randomTxHash(r));
+  const raw = typeof opts.txs === "number" ? rawTxs(opts.txs, opts.seed) : opts.txs;
+  const byHash = new Map(raw.map((t) => [txHashOf(t), toHex(t)] as const));
+  const candidates = [...byHash.keys()];
   const receivedAt = opts.signers.map(() => new Map(candidates.map((h) => [h, Number(opts.timeBase) + Math.floor(r() * 2000)] as const)));
   const p = proposeBatch({
     build: artifacts.build.id,
     chainId: 31337n,
     inbox: BigInt(opts.inbox),
     batchNumber: opts.batchNumber,
+    ...(opts.round !== undefined ? { round: opts.round } : {}),
     prevBatchHash: opts.prevBatchHash,
     committee: opts.committee,
     ...(opts.nextCommitteeHash !== undefined ? { nextCommitteeHash: opts.nextCommitteeHash } : {}),
@@ -85,8 +119,10 @@ export async function proveChainBatch(
   });
   const h = batchHash(p.header);
   const reports = opts.signers.map((s, j) => signReport(opts.keys[s]!, s, h, p.times[j]!));
-  const { input } = buildWitnessInput({ build: artifacts.build.id, header: p.header, committee: opts.committee, txHashes: p.txHashes, reports });
+  const { input, publicSignals: expected } = buildWitnessInput({ build: artifacts.build.id, header: p.header, committee: opts.committee, txHashes: p.txHashes, reports });
   const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, artifacts.wasm, artifacts.zkey);
   await releaseCurves();
-  return { header: p.header, txHashes: p.txHashes, proof, publicSignals };
+  if (JSON.stringify(publicSignals) !== JSON.stringify(expected)) throw new Error("the circuit's public signals differ from buildWitnessInput's");
+  const postedTxs = p.txHashes.slice(p.forcedCount).map((t) => byHash.get(t)!);
+  return { header: p.header, txHashes: p.txHashes, postedTxs, proof, publicSignals };
 }

@@ -169,7 +169,7 @@ export function equivocatingReports(
   key: MemberKey,
   index: number,
   B: number,
-  header: { chainId?: bigint; inbox?: bigint; batchNumber: bigint; round?: bigint },
+  header: { chainId?: bigint; inbox?: bigint; batchNumber: bigint; round?: bigint; committeeHash?: bigint },
   seed = 1,
   secondRound?: bigint,
 ) {
