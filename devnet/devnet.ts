@@ -132,9 +132,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const { client, wallet } = await chainClients({ rpc, privateKey: options.privateKey ?? HARDHAT_DEV_KEY, pollingInterval: 100 });
 
   const password = randomBytes(16).toString("hex");
-  const keys = Array.from({ length: n }, () => generateMemberKey());
-  const { deployment, inbox } = await deployInbox({ wallet: wallet!, client, build: buildId, genesisMembers: keys.map((k) => k.publicKey), params: { forceDelay: 30n, maxStall: 600n, forceFee: 10n ** 12n } });
+  const made = Array.from({ length: n }, () => generateMemberKey());
+  const { deployment, inbox } = await deployInbox({ wallet: wallet!, client, build: buildId, genesisMembers: made.map((k) => k.publicKey), params: { forceDelay: 30n, maxStall: 600n, forceFee: 10n ** 12n } });
   const committee = deployment.genesisCommittee;
+  // member i runs the key of leaf i (the inbox orders an elected committee's leaves by rank, here memberId)
+  const keys = committee.members.map((m) => made.find((k) => k.publicKey[0] === m.publicKey[0] && k.publicKey[1] === m.publicKey[1])!);
   print(`  BatchInbox at ${deployment.inbox}; committee ${n} members, threshold ${Q}`);
   await writeFile(join(dir, "committee.json"), JSON.stringify(committee.toJSON(), null, 2));
 

@@ -49,14 +49,23 @@ test("e2e: the devnet finalizes verified batches, lands a censored tx via the fo
     assert.ok(after.length >= 2, lines.join("\n"));
     for (const p of after) assert.ok(!p.signers!.includes(1), `batch ${p.batchNumber} signed by ${p.signers}`);
 
-    // zkseq inclusion: a transaction's Merkle path to the txRoot the inbox finalized
-    const data = await requestJson<{ batch: { txHashes: string[] } }>("sequencer", `${devnet.sequencerUrl}/batches/${onChain[0]!.batchNumber}`);
-    const tx = data.batch.txHashes[data.batch.txHashes.length - 1]!;
-    const cli = await promisify(execFile)(process.execPath, [BIN, "inclusion", tx, "--rpc", devnet.rpc, "--inbox", devnet.deployment.inbox, "--sequencer", devnet.sequencerUrl]);
-    const inclusion = JSON.parse(cli.stdout) as { batchNumber: string; txRoot: string; slot: number };
-    assert.equal(inclusion.batchNumber, onChain[0]!.batchNumber.toString());
-    assert.equal(inclusion.txRoot, onChain[0]!.txRoot.toString());
-    assert.equal(inclusion.slot, data.batch.txHashes.length - 1);
+    // zkseq batches: every batch and its raw transactions, derived and verified from L1 alone
+    const run = promisify(execFile);
+    const derived = (await run(process.execPath, [BIN, "batches", "--rpc", devnet.rpc, "--inbox", devnet.deployment.inbox, "--json"])).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { batchNumber: string; forcedOnly: boolean; txRoot: string; transactions: { slot: number; txHash: string; raw: string; forced: boolean }[] });
+    assert.deepEqual(derived.map((b) => b.batchNumber), onChain.map((b) => b.batchNumber.toString()));
+    for (const [i, b] of derived.entries()) assert.equal(BigInt(b.transactions.length), onChain[i]!.txCount, `batch ${b.batchNumber}: every slot's bytes are on L1`);
+    assert.ok(derived.some((b) => b.transactions.some((t) => t.forced && BigInt(t.txHash) === devnet.censoredTx)), "the forced transaction's bytes came from the ForceIncluded event");
+
+    // zkseq inclusion: a transaction's Merkle path to the txRoot the inbox finalized, from L1 alone
+    const first = derived.find((b) => !b.forcedOnly)!;
+    const tx = first.transactions.at(-1)!;
+    const inclusion = JSON.parse((await run(process.execPath, [BIN, "inclusion", tx.txHash, "--rpc", devnet.rpc, "--inbox", devnet.deployment.inbox])).stdout) as { batchNumber: string; txRoot: string; slot: number };
+    assert.equal(inclusion.batchNumber, first.batchNumber);
+    assert.equal(inclusion.txRoot, first.txRoot);
+    assert.equal(inclusion.slot, tx.slot);
 
     // no re-proving across the restart: one proof per committee batch
     const health = await requestJson<{ jobs: { done: number } }>("prover", `${devnet.proverUrl}/healthz`);
