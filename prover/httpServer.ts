@@ -2,7 +2,8 @@ import type { FastifyInstance } from "fastify";
 import type { Logger as PinoLogger } from "pino";
 import { ZkseqError } from "../src/errors.js";
 import { createServiceApp } from "../src/service.js";
-import type { Prover, JobRequest } from "./prover.js";
+import type { JobRequest } from "./jobRequest.js";
+import type { ProverService } from "./proverService.js";
 
 /** HTTP status of each zkseq error code the prover API can answer with (anything else from a request is 400). */
 const STATUS: Record<string, number> = {
@@ -28,10 +29,10 @@ export interface ProverServerOptions {
  * - `GET /jobs/:id` -> `{ job }`
  * - `GET /jobs/:id/proof` -> `{ proof, publicSignals, batchHash, header, ... }`
  * - `DELETE /jobs/:id` -> `{ job }` (cancelled, or as it was if already final)
- * - `GET /healthz` -> `{ ok, builds, workers, jobs }`
+ * - `GET /healthz` -> `{ ok, builds, workers, jobs }` (workers: proving threads, here or in the queue's live workers)
  * - `GET /metrics` -> Prometheus text
  */
-export function createProverServer(prover: Prover, options: ProverServerOptions = {}): FastifyInstance {
+export function createProverServer(prover: ProverService, options: ProverServerOptions = {}): FastifyInstance {
   const app = createServiceApp({ ...(options.logger ? { logger: options.logger } : {}), bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, status: STATUS });
 
   app.post("/jobs", async (req, reply) => {
@@ -39,10 +40,10 @@ export function createProverServer(prover: Prover, options: ProverServerOptions 
     const { job, created } = await prover.submit(req.body as JobRequest);
     return reply.status(created ? 202 : 200).send({ job, created });
   });
-  app.get<{ Params: { id: string } }>("/jobs/:id", async (req) => ({ job: prover.get(req.params.id) }));
+  app.get<{ Params: { id: string } }>("/jobs/:id", async (req) => ({ job: await prover.get(req.params.id) }));
   app.get<{ Params: { id: string } }>("/jobs/:id/proof", async (req) => prover.proof(req.params.id));
-  app.delete<{ Params: { id: string } }>("/jobs/:id", async (req) => ({ job: prover.cancel(req.params.id) }));
-  app.get("/healthz", async () => ({ ok: true, builds: prover.buildIds, workers: prover.pool.size, jobs: prover.counts() }));
+  app.delete<{ Params: { id: string } }>("/jobs/:id", async (req) => ({ job: await prover.cancel(req.params.id) }));
+  app.get("/healthz", async () => ({ ok: true, ...(await prover.health()) }));
   app.get("/metrics", async (_req, reply) => {
     void reply.header("content-type", prover.metrics.registry.contentType);
     return prover.metrics.registry.metrics();

@@ -303,3 +303,10 @@ export class BatchVerificationError extends ZkseqError {
     this.reason = reason;
   }
 }
+
+/** A cancelled job is still stopping on its worker: it can be submitted again once it has stopped. */
+export class JobStoppingError extends ZkseqError {
+  constructor(id: string) {
+    super("JOB_STOPPING", `job ${id} was cancelled and is still stopping on its worker; submit it again in a few seconds`);
+  }
+}

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { createProver } from "../../prover/prover.js";
 import { createProverServer } from "../../prover/httpServer.js";
 import { action, positiveInt } from "../errors.js";
+import { registerProverWorker } from "./proverWorker.js";
 
 interface ServeFlags {
   port: number;
@@ -15,6 +16,8 @@ interface ServeFlags {
   maxQueue: number;
   jobTimeout: number;
   logLevel: string;
+  queue?: string;
+  queuePrefix: string;
 }
 
 export function registerProverServe(program: Command): void {
@@ -25,7 +28,9 @@ export function registerProverServe(program: Command): void {
     .option("-p, --port <n>", "port (0: any free port)", positiveInt("--port"), 7300)
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("-w, --workers <n>", "proving workers (default: available cores)", positiveInt("--workers"))
-    .option("--db <file>", "SQLite job store", "zkseq-prover.db")
+    .option("--db <file>", "SQLite job store (without --queue)", "zkseq-prover.db")
+    .option("--queue <url>", "keep jobs in a BullMQ queue on Redis (redis://host:port) instead of SQLite; `zkseq prover worker` processes prove them")
+    .option("--queue-prefix <prefix>", "Redis key prefix of the queue (API and workers must agree)", "zkseq")
     .option("--builds <ids>", "comma-separated builds to accept", "dev")
     .option("--ptau <path>", "ptau file or folder for builds not set up yet (default: $ZKSEQ_PTAU)")
     .option("--cache-dir <dir>", "circuit build cache")
@@ -39,6 +44,7 @@ export function registerProverServe(program: Command): void {
         const p = await createProver({
           builds: flags.builds.split(",").map((s) => s.trim()).filter(Boolean),
           db: flags.db,
+          ...(flags.queue ? { queue: flags.queue, queuePrefix: flags.queuePrefix } : {}),
           ...(flags.workers ? { workers: flags.workers } : {}),
           ...(ptau ? { ptau } : {}),
           ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
@@ -49,7 +55,7 @@ export function registerProverServe(program: Command): void {
         });
         const app = createProverServer(p, { logger });
         const address = await app.listen({ port: flags.port, host: flags.host });
-        logger.info({ address, builds: p.buildIds, workers: p.pool.size, db: flags.db }, "prover listening");
+        logger.info({ address, builds: p.buildIds, ...(flags.queue ? { queue: flags.queue } : { workers: (await p.health()).workers, db: flags.db }) }, "prover listening");
         let stopping = false;
         const stop = async (signal: string) => {
           if (stopping) return;
@@ -63,4 +69,5 @@ export function registerProverServe(program: Command): void {
         process.on("SIGTERM", () => void stop("SIGTERM"));
       }),
     );
+  registerProverWorker(prover);
 }
