@@ -13,6 +13,7 @@ import { buildQueueName, decodeFailure, queueKeys, redisConnection, type ProveJo
 
 /** BullMQ's largest priority (lower runs first; 0 would mean "no priority", ahead of all). */
 const MAX_PRIORITY = 2_097_151;
+const HALF_PRIORITY_RANGE = 1n << 20n;
 
 /** Options of the BullMQ-backed prover API. */
 export interface QueueProverOptions {
@@ -33,6 +34,7 @@ export interface QueueProverOptions {
 }
 
 type Q = Queue<ProveJobData, ProveJobResult, "prove">;
+type Found = { job: Job<ProveJobData, ProveJobResult, "prove">; state: string };
 
 /**
  * The proving service's API side on a BullMQ queue in Redis: it checks and
@@ -140,18 +142,18 @@ export class QueueProver implements ProverService {
     const { build, input, batchNumber } = await this.checker.check(request);
     const id = jobId(build, input);
     const queue = this.queues.get(build)!;
-    const existing = await queue.getJob(id);
     const cancelled = (await this.redis.hexists(this.keys.cancelled, id)) === 1;
-    if (existing && !cancelled && (await existing.getState()) !== "failed") return { job: await this.viewOf(id, existing), created: false };
+    const existing = await this.find(id);
+    if (existing && !cancelled && existing.state !== "failed") return { job: await this.viewOf(id, existing), created: false };
 
     if ((await this.queuedCount()) >= this.options.maxQueued) throw new QueueFullError(this.options.maxQueued);
-    if (existing) await this.removeStopped(id, existing);
+    if (existing) await this.removeStopped(id, existing.job);
     await this.redis.hdel(this.keys.cancelled, id);
     const data: ProveJobData = { build, batchNumber: batchNumber.toString(), input: JSON.stringify(input), timeoutMs: this.options.jobTimeoutMs };
-    const job = await queue.add("prove", data, { jobId: id, priority: await this.priority(queue, batchNumber), attempts: 1, removeOnComplete: false, removeOnFail: false });
+    await queue.add("prove", data, { jobId: id, priority: await this.priority(queue, batchNumber), attempts: 1, removeOnComplete: false, removeOnFail: false });
     this.metrics.submitted.inc({ build });
     this.options.logger?.info({ jobId: id, build, batchNumber: batchNumber.toString() }, "job accepted");
-    return { job: await this.viewOf(id, job), created: true };
+    return { job: await this.viewOf(id, await this.find(id)), created: true };
   }
 
   async get(id: string): Promise<JobView> {
@@ -162,17 +164,19 @@ export class QueueProver implements ProverService {
   async proof(id: string): Promise<JobProof> {
     const job = await this.get(id);
     if (job.state !== "done") throw new JobNotDoneError(id, job.state);
-    const found = (await this.find(id))!;
-    const { proof, publicSignals } = found.returnvalue;
+    const found = await this.find(id);
+    if (!found || found.state !== "completed") throw new JobNotDoneError(id, job.state);
+    const { proof, publicSignals } = found.job.returnvalue;
     const { header, batchHash } = headerFromPublicSignals(publicSignals);
     return { id, build: job.build, proof, publicSignals, batchHash: batchHash.toString(), header: headerToJSON(header) };
   }
 
   /** Cancels a queued or running job (its worker stops proving it); a final job is returned as it is. */
   async cancel(id: string): Promise<JobView> {
-    const job = await this.find(checkId(id));
-    const now = await this.viewOf(id, job);
-    if (FINAL_STATES.includes(now.state) || !job) return now;
+    const found = await this.find(checkId(id));
+    const now = await this.viewOf(id, found);
+    if (FINAL_STATES.includes(now.state) || !found) return now;
+    const job = found.job;
     const view: JobView = { ...now, state: "cancelled", error: { code: "JOB_CANCELLED", message: "cancelled by request" }, finishedAt: new Date().toISOString() };
     await this.redis.hset(this.keys.cancelled, id, JSON.stringify(view));
     if (now.state === "queued") {
@@ -232,19 +236,22 @@ export class QueueProver implements ProverService {
     this.redis.disconnect();
   }
 
-  private async find(id: string): Promise<Job<ProveJobData, ProveJobResult, "prove"> | undefined> {
+  /** The job and its state, read in that order: the job's fields are at least as new as its state. */
+  private async find(id: string): Promise<Found | undefined> {
     for (const q of this.queues.values()) {
+      const state = await q.getJobState(id);
+      if (state === "unknown") continue;
       const job = await q.getJob(id);
-      if (job) return job;
+      if (job) return { job, state };
     }
     return undefined;
   }
 
-  private async viewOf(id: string, job: Job<ProveJobData, ProveJobResult, "prove"> | undefined): Promise<JobView> {
+  private async viewOf(id: string, found: Found | undefined): Promise<JobView> {
     const cancelled = await this.redis.hget(this.keys.cancelled, id);
     if (cancelled) return JSON.parse(cancelled) as JobView;
-    if (!job) throw new JobNotFoundError(id);
-    const bullState = await job.getState();
+    if (!found) throw new JobNotFoundError(id);
+    const { job, state: bullState } = found;
     const state: JobState = bullState === "active" ? "running" : bullState === "completed" ? "done" : bullState === "failed" ? "failed" : "queued";
     const result = state === "done" ? job.returnvalue : undefined;
     return {
@@ -284,23 +291,23 @@ export class QueueProver implements ProverService {
 
   /**
    * Lowest batch number first with BullMQ's priorities (1 runs first, at most
-   * 2^21 - 1): the priority is 1 + the batch number's distance from a base,
-   * and the base moves to the new batch number whenever the queue is empty.
-   * So every job waiting at once is ordered by batch number as long as they
-   * span fewer than 2^21 batches (beyond, the highest ones share the last
-   * priority, FIFO); a lower batch number than the base runs first.
+   * 2^21 - 1): the priority is the batch number's distance from a base, and
+   * the base is set 2^20 below the new batch number whenever the queue is
+   * empty. So every job waiting at once is ordered by batch number as long as
+   * they lie within 2^20 batches below or above the first of them (beyond,
+   * they share the first or the last priority, FIFO).
    */
   private async priority(queue: Q, batchNumber: bigint): Promise<number> {
     const key = this.keys.priorityBase(queue.name);
     const waiting = await queue.getJobCountByTypes("waiting", "prioritized", "delayed");
     let base = await this.redis.get(key);
     if (base === null || waiting === 0) {
-      base = batchNumber.toString();
+      base = (batchNumber - HALF_PRIORITY_RANGE).toString();
       await this.redis.set(key, base);
     }
     const offset = batchNumber - BigInt(base);
-    if (offset <= 0n) return 1;
-    return offset + 1n >= BigInt(MAX_PRIORITY) ? MAX_PRIORITY : Number(offset) + 1;
+    if (offset < 1n) return 1;
+    return offset >= BigInt(MAX_PRIORITY) ? MAX_PRIORITY : Number(offset);
   }
 }
 

@@ -112,6 +112,7 @@ export class QueueWorker {
       worker.on("error", (e: Error) => this.log?.warn({ err: e.message, queue: name }, "worker error"));
       worker.on("completed", (job) => {
         this.proven++;
+        void this.announce().catch(() => undefined);
         this.log?.info({ jobId: job.id, build, batchNumber: job.data.batchNumber, worker: this.id, attempt: job.attemptsStarted }, "job proven");
       });
       worker.on("failed", (job, e) => {
