@@ -67,6 +67,8 @@ export interface JobView {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
+  /** The queue worker proving it or that proved it (BullMQ backend only). */
+  worker?: string;
 }
 
 /** A finished job's proof, with the header its public signals carry. */

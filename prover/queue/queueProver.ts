@@ -265,6 +265,7 @@ export class QueueProver implements ProverService {
       createdAt: new Date(job.timestamp).toISOString(),
       ...(job.processedOn && state !== "queued" ? { startedAt: new Date(job.processedOn).toISOString() } : {}),
       ...(job.finishedOn && FINAL_STATES.includes(state) ? { finishedAt: new Date(job.finishedOn).toISOString() } : {}),
+      ...(result ? { worker: result.worker } : state === "running" && job.processedBy ? { worker: job.processedBy } : {}),
     };
   }
 
