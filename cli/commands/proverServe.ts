@@ -4,6 +4,7 @@ import { createProver } from "../../prover/prover.js";
 import { createProverServer } from "../../prover/httpServer.js";
 import { action, positiveInt } from "../errors.js";
 import { registerProverWorker } from "./proverWorker.js";
+import { redisConnection } from "../../prover/queue/queueKeys.js";
 
 interface ServeFlags {
   port: number;
@@ -39,6 +40,7 @@ export function registerProverServe(program: Command): void {
     .option("--log-level <level>", "pino log level", "info")
     .action(
       action(async (flags: ServeFlags) => {
+        if (flags.queue) redisConnection(flags.queue); // a bad URL fails before the builds load
         const logger = pino({ level: flags.logLevel, base: { service: "zkseq-prover" } });
         const ptau = flags.ptau ?? process.env.ZKSEQ_PTAU;
         const p = await createProver({

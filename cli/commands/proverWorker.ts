@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { pino } from "pino";
 import { loadBuilds } from "../../prover/prover.js";
 import { QueueWorker } from "../../prover/queue/queueWorker.js";
+import { redisConnection } from "../../prover/queue/queueKeys.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { action, positiveInt } from "../errors.js";
 
@@ -36,6 +37,7 @@ export function registerProverWorker(prover: Command): void {
     .action(
       action(async (flags: WorkerFlags) => {
         if (!flags.queue) throw new InvalidArgumentError("--queue redis://host:port is required");
+        redisConnection(flags.queue); // a bad URL fails before the builds load
         if (flags.workers === 0) throw new InvalidArgumentError("--workers must be at least 1");
         const logger = pino({ level: flags.logLevel, base: { service: "zkseq-prover-worker" } });
         const ptau = flags.ptau ?? process.env.ZKSEQ_PTAU;
