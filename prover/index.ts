@@ -8,3 +8,4 @@ export { QueueProver, type QueueProverOptions } from "./queue/queueProver.js";
 export { QueueWorker, type QueueWorkerOptions } from "./queue/queueWorker.js";
 export { createProverServer, type ProverServerOptions } from "./httpServer.js";
 export { ProverClient } from "./proverClient.js";
+export { ProverTokens } from "./proverTokens.js";

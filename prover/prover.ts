@@ -5,7 +5,7 @@ import { buildCircuit } from "../src/build/buildCircuit.js";
 import { getBatchBuild } from "../src/builds.js";
 import { headerFromPublicSignals, headerToJSON, type BatchHeaderJson } from "../src/header.js";
 import type { CircuitInput } from "../src/witness.js";
-import { JobNotDoneError, JobNotFoundError, ProverClosedError, UnknownBuildError, ZkseqError } from "../src/errors.js";
+import { JobNotDoneError, JobNotFoundError, NotJobOwnerError, ProverClosedError, UnknownBuildError, ZkseqError } from "../src/errors.js";
 import { JobStore, FINAL_STATES, type JobRecord, type JobState } from "./jobStore.js";
 import { ProverMetrics } from "./metrics.js";
 import { ProvingPool, buildFiles, type BuildFiles, type Groth16Proof } from "./provingPool.js";
@@ -167,11 +167,11 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
    * Throws a ZkseqError for an unknown build, a batch that breaks a rule, an
    * input the circuit rejects, or a full queue.
    */
-  async submit(request: JobRequest): Promise<{ job: JobView; created: boolean }> {
+  async submit(request: JobRequest, by: { client?: string } = {}): Promise<{ job: JobView; created: boolean }> {
     if (this.closed) throw new ProverClosedError();
     const { input, batchNumber } = await this.checker.check(request);
     const id = jobId(request.build, input);
-    const { job, created } = this.store.submit({ id, build: request.build, batchNumber, input: JSON.stringify(input) }, this.options.maxQueued);
+    const { job, created } = this.store.submit({ id, build: request.build, batchNumber, input: JSON.stringify(input), ...by }, this.options.maxQueued);
     if (created) {
       this.metrics.submitted.inc({ build: request.build });
       this.log.info({ jobId: id, build: request.build, batchNumber: batchNumber.toString() }, "job accepted");
@@ -196,8 +196,9 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
   }
 
   /** Cancels a queued or running job (a running proof's worker is stopped). A final job is returned as it is. */
-  cancel(id: string): JobView {
-    this.record(id);
+  cancel(id: string, by: { client?: string } = {}): JobView {
+    const r = this.record(id);
+    if (by.client !== undefined && r.client !== undefined && r.client !== by.client) throw new NotJobOwnerError(id);
     const was = this.store.cancel(id);
     if (was === "running") this.running.get(id)?.abort();
     const job = this.record(id);
@@ -260,7 +261,9 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
   private pump(): void {
     while (this.started && !this.closed && this.running.size < this.pool.size) {
       const job = this.store.nextQueued();
-      if (!job || !this.store.markRunning(job.id)) return;
+      // A job cancelled while running and submitted again waits for its stopped run to end (that
+      // run's end pumps again): two runs of one job would fail it and drop the second run's proof.
+      if (!job || this.running.has(job.id) || !this.store.markRunning(job.id)) return;
       const controller = new AbortController();
       this.running.set(job.id, controller);
       const started = this.store.get(job.id)!;

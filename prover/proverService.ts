@@ -13,10 +13,12 @@ type Awaitable<T> = T | Promise<T>;
 export interface ProverService {
   readonly buildIds: string[];
   readonly metrics: { readonly registry: Registry };
-  submit(request: JobRequest): Promise<{ job: JobView; created: boolean }>;
+  /** `client`: who submits (the HTTP API's authenticated client); the job is theirs unless it already existed. */
+  submit(request: JobRequest, by?: { client?: string }): Promise<{ job: JobView; created: boolean }>;
   get(id: string): Awaitable<JobView>;
   proof(id: string): Awaitable<JobProof>;
-  cancel(id: string): Awaitable<JobView>;
+  /** With `client`, only the job's owner may cancel it (NotJobOwnerError). */
+  cancel(id: string, by?: { client?: string }): Awaitable<JobView>;
   waitFor(id: string, signal?: AbortSignal): Promise<JobView>;
   counts(): Awaitable<Record<JobState, number>>;
   health(): Awaitable<{ builds: string[]; workers: number; jobs: Record<JobState, number> }>;

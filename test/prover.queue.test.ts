@@ -15,7 +15,7 @@ import { createProverServer } from "../prover/httpServer.js";
 import { QueueWorker } from "../prover/queue/queueWorker.js";
 import { QueueProver } from "../prover/queue/queueProver.js";
 import type { BuildFiles } from "../prover/provingPool.js";
-import { JobNotDoneError, JobNotFoundError, QueueFullError, UnknownBuildError, InvalidSignatureError } from "../src/errors.js";
+import { JobNotDoneError, JobNotFoundError, NotJobOwnerError, QueueFullError, UnknownBuildError, InvalidSignatureError } from "../src/errors.js";
 import { makeScenario, scenarioBatchJson } from "./helpers/fixtures.js";
 import { devFiles, verifyDevProof } from "./helpers/proverBuild.js";
 import { redisMissing, startRedis, type TestRedis } from "./helpers/redisServer.js";
@@ -247,6 +247,22 @@ test("queue: the HTTP API answers bad jobs with the same 4xx as the SQLite backe
   } finally {
     await w.close();
     await app.close();
+    await prover.close();
+  }
+});
+
+test("queue: a job belongs to the client that submitted it: another client gets the same job but cannot cancel it", { skip }, async () => {
+  const prover = await api(prefix());
+  try {
+    const batch = scenarioBatchJson(makeScenario({ seed: 1801 }));
+    const { job } = await prover.submit({ build: "dev", batch }, { client: "rollup" });
+    const same = await prover.submit({ build: "dev", batch }, { client: "other" });
+    assert.equal(same.created, false);
+    assert.equal(same.job.id, job.id);
+    await assert.rejects(prover.cancel(job.id, { client: "other" }), NotJobOwnerError);
+    assert.equal((await prover.get(job.id)).state, "queued");
+    assert.equal((await prover.cancel(job.id, { client: "rollup" })).state, "cancelled");
+  } finally {
     await prover.close();
   }
 });

@@ -4,6 +4,7 @@ import { createProver } from "../../prover/prover.js";
 import { createProverServer } from "../../prover/httpServer.js";
 import { action, positiveInt } from "../errors.js";
 import { registerProverWorker } from "./proverWorker.js";
+import { ProverTokens } from "../../prover/proverTokens.js";
 import { redisConnection } from "../../prover/queue/queueKeys.js";
 
 interface ServeFlags {
@@ -19,6 +20,7 @@ interface ServeFlags {
   logLevel: string;
   queue?: string;
   queuePrefix: string;
+  tokens?: string;
 }
 
 export function registerProverServe(program: Command): void {
@@ -37,9 +39,15 @@ export function registerProverServe(program: Command): void {
     .option("--cache-dir <dir>", "circuit build cache")
     .option("--max-queue <n>", "jobs waiting at most before new ones are refused", positiveInt("--max-queue"), 1000)
     .option("--job-timeout <seconds>", "fail a proof that takes longer", positiveInt("--job-timeout"), 600)
+    .option("--tokens <file>", "require clients' tokens: lines 'client:token' (or $ZKSEQ_PROVER_TOKENS, comma-separated); a job is its submitter's to cancel")
     .option("--log-level <level>", "pino log level", "info")
     .action(
       action(async (flags: ServeFlags) => {
+        const tokens = flags.tokens
+          ? await ProverTokens.fromFile(flags.tokens)
+          : process.env.ZKSEQ_PROVER_TOKENS
+            ? ProverTokens.parse(process.env.ZKSEQ_PROVER_TOKENS)
+            : undefined;
         if (flags.queue) redisConnection(flags.queue); // a bad URL fails before the builds load
         const logger = pino({ level: flags.logLevel, base: { service: "zkseq-prover" } });
         const ptau = flags.ptau ?? process.env.ZKSEQ_PTAU;
@@ -55,9 +63,10 @@ export function registerProverServe(program: Command): void {
           logger,
           processMetrics: true,
         });
-        const app = createProverServer(p, { logger });
+        const app = createProverServer(p, { logger, ...(tokens ? { tokens } : {}) });
         const address = await app.listen({ port: flags.port, host: flags.host });
         logger.info({ address, builds: p.buildIds, ...(flags.queue ? { queue: flags.queue } : { workers: (await p.health()).workers, db: flags.db }) }, "prover listening");
+        if (!tokens && flags.host !== "127.0.0.1" && flags.host !== "localhost") logger.warn("listening beyond loopback without --tokens: anyone who reaches this port can submit and cancel jobs");
         let stopping = false;
         const stop = async (signal: string) => {
           if (stopping) return;

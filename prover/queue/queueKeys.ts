@@ -16,6 +16,8 @@ export interface ProveJobData {
   input: string;
   /** The proof's time limit on each attempt. */
   timeoutMs: number;
+  /** The authenticated client that submitted it, if the API has tokens. */
+  client?: string;
 }
 
 /** A finished job's return value, as BullMQ stores it. */

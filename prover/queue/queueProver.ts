@@ -2,7 +2,7 @@ import { Queue, QueueEvents, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger as PinoLogger } from "pino";
 import { headerFromPublicSignals, headerToJSON } from "../../src/header.js";
-import { JobNotDoneError, JobNotFoundError, JobStoppingError, ProverClosedError, QueueFullError } from "../../src/errors.js";
+import { JobNotDoneError, JobNotFoundError, JobStoppingError, NotJobOwnerError, ProverClosedError, QueueFullError } from "../../src/errors.js";
 import { FINAL_STATES, type JobState } from "../jobStore.js";
 import { JobRequestChecker, type JobRequest } from "../jobRequest.js";
 import { jobId, type JobProof, type JobView } from "../prover.js";
@@ -137,7 +137,7 @@ export class QueueProver implements ProverService {
   }
 
   /** Accepts a job, or returns the existing one for the same build and input (a failed or cancelled one is queued again). */
-  async submit(request: JobRequest): Promise<{ job: JobView; created: boolean }> {
+  async submit(request: JobRequest, by: { client?: string } = {}): Promise<{ job: JobView; created: boolean }> {
     if (this.closed) throw new ProverClosedError();
     const { build, input, batchNumber } = await this.checker.check(request);
     const id = jobId(build, input);
@@ -149,7 +149,7 @@ export class QueueProver implements ProverService {
     if ((await this.queuedCount()) >= this.options.maxQueued) throw new QueueFullError(this.options.maxQueued);
     if (existing) await this.removeStopped(id, existing.job);
     await this.redis.hdel(this.keys.cancelled, id);
-    const data: ProveJobData = { build, batchNumber: batchNumber.toString(), input: JSON.stringify(input), timeoutMs: this.options.jobTimeoutMs };
+    const data: ProveJobData = { build, batchNumber: batchNumber.toString(), input: JSON.stringify(input), timeoutMs: this.options.jobTimeoutMs, ...by };
     await queue.add("prove", data, { jobId: id, priority: await this.priority(queue, batchNumber), attempts: 1, removeOnComplete: false, removeOnFail: false });
     this.metrics.submitted.inc({ build });
     this.options.logger?.info({ jobId: id, build, batchNumber: batchNumber.toString() }, "job accepted");
@@ -172,8 +172,10 @@ export class QueueProver implements ProverService {
   }
 
   /** Cancels a queued or running job (its worker stops proving it); a final job is returned as it is. */
-  async cancel(id: string): Promise<JobView> {
+  async cancel(id: string, by: { client?: string } = {}): Promise<JobView> {
     const found = await this.find(checkId(id));
+    const owner = found?.job.data.client;
+    if (by.client !== undefined && owner !== undefined && owner !== by.client) throw new NotJobOwnerError(id);
     const now = await this.viewOf(id, found);
     if (FINAL_STATES.includes(now.state) || !found) return now;
     const job = found.job;
