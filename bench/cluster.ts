@@ -82,7 +82,7 @@ async function sqliteSide(files: BuildFiles, threads: number, n: number): Promis
 
 async function redisSide(redis: TestRedis, files: BuildFiles, processes: number, n: number): Promise<Side> {
   const prefix = `bench${processes}`;
-  const prover = await QueueProver.open(new Map([["dev", files]]), { url: redis.url, prefix, pollMs: 50 });
+  const prover = await QueueProver.open(new Map([["dev", files]]), { url: redis.url, prefix, pollMs: 60_000 }); // waits on events: the Redis count is the queue's, not polling's
   const children: ChildProcess[] = [];
   const stats = new Redis(redis.url);
   const queue = new Queue(await buildQueueName(files), { connection: { url: redis.url }, prefix });

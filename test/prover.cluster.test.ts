@@ -58,7 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test("cluster: 3 worker processes share the jobs; one SIGKILLed mid-proof and Redis restarted mid-run, every job is proven and stored exactly once", { skip }, async (t) => {
   redis = await startRedis({ aof: true });
   const prefix = "cluster";
-  const prover = await QueueProver.open(new Map([["dev", await devFiles()]]), { url: redis.url, prefix, pollMs: 100, workerStaleMs: 10_000 });
+  const prover = await QueueProver.open(new Map([["dev", await devFiles()]]), { url: redis.url, prefix, pollMs: 5000, workerStaleMs: 10_000 });
   try {
     const workers = [startWorker(redis.url, prefix), startWorker(redis.url, prefix), startWorker(redis.url, prefix)];
     while ((await prover.health()).workers < 3) {

@@ -35,7 +35,7 @@ after(async () => {
 const prefix = () => `t${process.pid}-${++prefixN}`;
 
 async function api(p: string, extra: { maxQueued?: number; jobTimeoutMs?: number } = {}): Promise<QueueProver> {
-  return QueueProver.open(new Map([["dev", await devFiles()]]), { url: redis.url, prefix: p, pollMs: 50, ...extra });
+  return QueueProver.open(new Map([["dev", await devFiles()]]), { url: redis.url, prefix: p, pollMs: 60_000, ...extra });
 }
 
 async function worker(p: string, files?: BuildFiles): Promise<QueueWorker> {

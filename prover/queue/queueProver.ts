@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { Queue, QueueEvents, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger as PinoLogger } from "pino";
@@ -25,7 +26,7 @@ export interface QueueProverOptions {
   maxQueued?: number;
   /** Each proving attempt's time limit (default 10 minutes); the job fails with JOB_TIMEOUT. */
   jobTimeoutMs?: number;
-  /** How often waitFor() polls Redis (default 250 ms). */
+  /** waitFor() wakes on BullMQ's completed/failed/removed events, and also re-reads the job this often (default 5 s: events missed over a reconnect). */
   pollMs?: number;
   /** A worker is counted live if its last heartbeat is younger than this (default 30 s). */
   workerStaleMs?: number;
@@ -59,6 +60,8 @@ type Found = { job: Job<ProveJobData, ProveJobResult, "prove">; state: string };
  */
 export class QueueProver implements ProverService {
   readonly metrics: QueueMetrics;
+  /** Job ids whose BullMQ job just ended or was removed (from QueueEvents), for waitFor. */
+  private readonly finished = new EventEmitter();
   private readonly checker: JobRequestChecker;
   private readonly keys: ReturnType<typeof queueKeys>;
   private closed = false;
@@ -74,6 +77,7 @@ export class QueueProver implements ProverService {
   ) {
     this.checker = new JobRequestChecker(builds);
     this.keys = queueKeys(prefix);
+    this.finished.setMaxListeners(0); // one listener per waitFor in progress
     this.metrics = new QueueMetrics(
       {
         counts: async () => {
@@ -110,7 +114,7 @@ export class QueueProver implements ProverService {
       {
         maxQueued: options.maxQueued ?? 1000,
         jobTimeoutMs: options.jobTimeoutMs ?? 600_000,
-        pollMs: options.pollMs ?? 250,
+        pollMs: options.pollMs ?? 5000,
         workerStaleMs: options.workerStaleMs ?? 30_000,
         logger: options.logger,
       },
@@ -124,8 +128,15 @@ export class QueueProver implements ProverService {
         prover.metrics.stalled.inc({ build: id });
         options.logger?.warn({ jobId: stalledId, build: id }, "job stalled (its worker stopped renewing the lock): back to the queue");
       });
-      ev.on("completed", () => prover.metrics.completed.inc({ build: id }));
-      ev.on("failed", () => prover.metrics.failed.inc({ build: id }));
+      ev.on("completed", ({ jobId: doneId }) => {
+        prover.metrics.completed.inc({ build: id });
+        prover.finished.emit(doneId);
+      });
+      ev.on("failed", ({ jobId: failedId }) => {
+        prover.metrics.failed.inc({ build: id });
+        prover.finished.emit(failedId);
+      });
+      ev.on("removed", ({ jobId: removedId }) => prover.finished.emit(removedId));
       events.push(ev);
       await ev.waitUntilReady();
     }
@@ -189,17 +200,29 @@ export class QueueProver implements ProverService {
       }
     }
     await this.redis.publish(this.keys.cancelChannel, id);
+    this.finished.emit(id);
     this.options.logger?.info({ jobId: id, was: now.state }, "job cancelled");
     return view;
   }
 
-  /** Resolves with the job once it is done, failed or cancelled (polls Redis). */
+  /** Resolves with the job once it is done, failed or cancelled (woken by BullMQ's events, re-read every `pollMs` too). */
   async waitFor(id: string, signal?: AbortSignal): Promise<JobView> {
     for (;;) {
       signal?.throwIfAborted();
-      const job = await this.get(id);
-      if (FINAL_STATES.includes(job.state)) return job;
-      await new Promise((r) => setTimeout(r, this.options.pollMs));
+      let wake: () => void = () => undefined;
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve;
+        this.finished.once(id, wake);
+      });
+      try {
+        const job = await this.get(id);
+        if (FINAL_STATES.includes(job.state)) return job;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([woken, new Promise((r) => (timer = setTimeout(r, this.options.pollMs)))]);
+        clearTimeout(timer);
+      } finally {
+        this.finished.off(id, wake);
+      }
     }
   }
 
