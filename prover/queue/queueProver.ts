@@ -248,8 +248,11 @@ export class QueueProver implements ProverService {
   /** The workers that announced themselves within `workerStaleMs`. */
   async workers(): Promise<WorkerAnnouncement[]> {
     const all = Object.values(await this.redis.hgetall(this.keys.workers)).map((v) => JSON.parse(v) as WorkerAnnouncement);
-    const cutoff = Date.now() - this.options.workerStaleMs;
-    return all.filter((w) => w.lastSeen >= cutoff && w.builds.some((b) => this.builds.has(b)));
+    const now = Date.now();
+    // a worker killed without a goodbye leaves its announcement: forget it after a day
+    const dead = all.filter((w) => w.lastSeen < now - 86_400_000).map((w) => w.id);
+    if (dead.length) await this.redis.hdel(this.keys.workers, ...dead);
+    return all.filter((w) => w.lastSeen >= now - this.options.workerStaleMs && w.builds.some((b) => this.builds.has(b)));
   }
 
   /** Closes the Redis connections. Jobs stay in Redis; workers keep proving. */
