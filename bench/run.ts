@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- <name...>`: runs benchmarks by name (`prover`, `gas`), all
+ * `npm run bench -- <name...>`: runs benchmarks by name (`prover`, `gas`, `cluster`), all
  * of them without a name. Each prints a table with ratios against a baseline
  * measured in the same run (this machine is shared and noisy).
  */
 const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
   prover: () => import("./prover.js"),
   gas: () => import("./gas.js"),
+  cluster: () => import("./cluster.js"),
 };
 
 const args = process.argv.slice(2);

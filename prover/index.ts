@@ -3,5 +3,9 @@ export { ProvingPool, buildFiles, type ProvingPoolOptions, type ProveOptions, ty
 export { JobStore, type JobRecord, type JobState } from "./jobStore.js";
 export { ProverMetrics } from "./metrics.js";
 export { Prover, createProver, jobId, type ProverOptions, type JobRequest, type JobView, type JobProof } from "./prover.js";
+export type { ProverService } from "./proverService.js";
+export { QueueProver, type QueueProverOptions } from "./queue/queueProver.js";
+export { QueueWorker, type QueueWorkerOptions } from "./queue/queueWorker.js";
 export { createProverServer, type ProverServerOptions } from "./httpServer.js";
 export { ProverClient } from "./proverClient.js";
+export { ProverTokens } from "./proverTokens.js";

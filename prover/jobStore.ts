@@ -25,6 +25,8 @@ export interface JobRecord {
   createdAt: number;
   startedAt?: number;
   finishedAt?: number;
+  /** The authenticated client that submitted it (HTTP API with tokens), if any. */
+  client?: string;
 }
 
 interface Row {
@@ -42,6 +44,7 @@ interface Row {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  client: string | null;
 }
 
 
@@ -59,6 +62,7 @@ function fromRow(r: Row): JobRecord {
     createdAt: r.created_at,
     ...(r.started_at ? { startedAt: r.started_at } : {}),
     ...(r.finished_at ? { finishedAt: r.finished_at } : {}),
+    ...(r.client ? { client: r.client } : {}),
   };
 }
 
@@ -92,6 +96,9 @@ export class JobStore {
       );
       CREATE INDEX IF NOT EXISTS jobs_by_queue ON jobs (state, batch_number, seq);
     `);
+    // stores made before clients existed
+    if (!(this.db.prepare(`PRAGMA table_info(jobs)`).all() as { name: string }[]).some((c) => c.name === "client")) this.db.exec(`ALTER TABLE jobs ADD COLUMN client TEXT`);
+    this.db.exec(`CREATE INDEX IF NOT EXISTS jobs_by_client_state ON jobs (client, state); CREATE INDEX IF NOT EXISTS jobs_by_client_start ON jobs (client, started_at);`);
   }
 
   /**
@@ -99,19 +106,19 @@ export class JobStore {
    * job submitted again is queued again. Throws QueueFullError when `maxQueued`
    * jobs are already waiting.
    */
-  submit(job: { id: string; build: string; batchNumber: bigint; input: string }, maxQueued: number): { job: JobRecord; created: boolean } {
+  submit(job: { id: string; build: string; batchNumber: bigint; input: string; client?: string }, maxQueued: number): { job: JobRecord; created: boolean } {
     return this.db.transaction(() => {
       const existing = this.get(job.id);
       if (existing && existing.state !== "failed" && existing.state !== "cancelled") return { job: existing, created: false };
       if (this.count("queued") >= maxQueued) throw new QueueFullError(maxQueued);
       if (existing) {
         this.db
-          .prepare(`UPDATE jobs SET state = 'queued', attempts = 0, error_code = NULL, error_message = NULL, started_at = NULL, finished_at = NULL WHERE id = ?`)
-          .run(job.id);
+          .prepare(`UPDATE jobs SET state = 'queued', attempts = 0, error_code = NULL, error_message = NULL, started_at = NULL, finished_at = NULL, client = ? WHERE id = ?`)
+          .run(job.client ?? null, job.id);
       } else {
         this.db
-          .prepare(`INSERT INTO jobs (id, build, batch_number, state, input, created_at) VALUES (?, ?, ?, 'queued', ?, ?)`)
-          .run(job.id, job.build, u64Key(job.batchNumber), job.input, Date.now());
+          .prepare(`INSERT INTO jobs (id, build, batch_number, state, input, created_at, client) VALUES (?, ?, ?, 'queued', ?, ?, ?)`)
+          .run(job.id, job.build, u64Key(job.batchNumber), job.input, Date.now(), job.client ?? null);
       }
       return { job: this.get(job.id)!, created: true };
     })();
@@ -122,9 +129,22 @@ export class JobStore {
     return row && fromRow(row);
   }
 
-  /** The next job to prove: the lowest batch number, then the oldest. */
+  /**
+   * The next job to prove: fair share first (a job of the client with the
+   * fewest jobs running, then of the one served longest ago: round robin),
+   * then, within that client's jobs, the lowest batch number, then the
+   * oldest. So a client's low batch numbers outrank only its own jobs.
+   * Without clients (no tokens), this is the lowest batch number first.
+   */
   nextQueued(): JobRecord | undefined {
-    const row = this.db.prepare(`SELECT * FROM jobs WHERE state = 'queued' ORDER BY batch_number, seq LIMIT 1`).get() as Row | undefined;
+    const row = this.db
+      .prepare(
+        `SELECT j.* FROM jobs j WHERE j.state = 'queued'
+         ORDER BY (SELECT COUNT(*) FROM jobs r WHERE r.state = 'running' AND r.client IS j.client),
+                  COALESCE((SELECT MAX(s.started_at) FROM jobs s WHERE s.client IS j.client), 0),
+                  j.batch_number, j.seq LIMIT 1`,
+      )
+      .get() as Row | undefined;
     return row && fromRow(row);
   }
 

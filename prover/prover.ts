@@ -3,23 +3,17 @@ import { EventEmitter } from "node:events";
 import { pino, type Logger as PinoLogger } from "pino";
 import { buildCircuit } from "../src/build/buildCircuit.js";
 import { getBatchBuild } from "../src/builds.js";
-import { batchFileFromJSON, type BatchFile } from "../src/batchFile.js";
-import { assertField } from "../src/field.js";
 import { headerFromPublicSignals, headerToJSON, type BatchHeaderJson } from "../src/header.js";
-import { buildWitnessInput, type CircuitInput } from "../src/witness.js";
-import {
-  CircuitInputRejectedError,
-  InvalidArgumentError,
-  JobNotDoneError,
-  JobNotFoundError,
-  ProverClosedError,
-  UnknownBuildError,
-  ZkseqError,
-} from "../src/errors.js";
+import type { CircuitInput } from "../src/witness.js";
+import { JobNotDoneError, JobNotFoundError, NotJobOwnerError, ProverClosedError, UnknownBuildError, ZkseqError } from "../src/errors.js";
 import { JobStore, FINAL_STATES, type JobRecord, type JobState } from "./jobStore.js";
 import { ProverMetrics } from "./metrics.js";
 import { ProvingPool, buildFiles, type BuildFiles, type Groth16Proof } from "./provingPool.js";
-import { loadWitnessCalculator, witnessFailureReason, type WitnessCalculator } from "./witnessCalculator.js";
+import { JobRequestChecker, type JobRequest } from "./jobRequest.js";
+import type { QueueProver } from "./queue/queueProver.js";
+import type { ProverService } from "./proverService.js";
+
+export type { JobRequest } from "./jobRequest.js";
 
 /** Options of createProver; every field has a default. */
 export interface ProverOptions {
@@ -50,14 +44,15 @@ export interface ProverOptions {
   autoStart?: boolean;
   /** Also export Node process metrics (default false; the HTTP service turns it on). */
   processMetrics?: boolean;
-}
-
-/** A proving request: a build and either a ready circuit input or a batch to build it from. */
-export interface JobRequest {
-  build: string;
-  input?: CircuitInput;
-  /** A BatchFile or its JSON form. */
-  batch?: BatchFile | unknown;
+  /**
+   * A BullMQ queue on Redis (`redis://host:port[/db]`) instead of the SQLite store: this
+   * process then only takes and serves jobs, and `zkseq prover worker` processes prove
+   * them (see prover/queue/ and docs/scaling.md). `db`, `workers`, `maxAttempts` and
+   * `resourceLimits` are the workers' business and are ignored.
+   */
+  queue?: string;
+  /** Key prefix of the BullMQ queues in Redis (default "zkseq"); API and workers must agree. */
+  queuePrefix?: string;
 }
 
 /** What the API shows of a job. */
@@ -72,6 +67,8 @@ export interface JobView {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
+  /** The queue worker proving it or that proved it (BullMQ backend only). */
+  worker?: string;
 }
 
 /** A finished job's proof, with the header its public signals carry. */
@@ -123,12 +120,12 @@ export function jobId(build: string, input: CircuitInput): string {
  *
  * Events: `job` (a JobView) on every state change.
  */
-export class Prover extends EventEmitter<{ job: [JobView] }> {
+export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverService {
   readonly metrics: ProverMetrics;
   readonly pool: ProvingPool;
   private readonly store: JobStore;
   private readonly running = new Map<string, AbortController>();
-  private readonly calculators = new Map<string, Promise<WitnessCalculator>>();
+  private readonly checker: JobRequestChecker;
   private started = false;
   private closed = false;
 
@@ -142,6 +139,7 @@ export class Prover extends EventEmitter<{ job: [JobView] }> {
     super();
     this.store = store;
     this.pool = pool;
+    this.checker = new JobRequestChecker(builds);
     this.metrics = new ProverMetrics(store, () => this.running.size, { defaultMetrics: processMetrics });
   }
 
@@ -169,29 +167,11 @@ export class Prover extends EventEmitter<{ job: [JobView] }> {
    * Throws a ZkseqError for an unknown build, a batch that breaks a rule, an
    * input the circuit rejects, or a full queue.
    */
-  async submit(request: JobRequest): Promise<{ job: JobView; created: boolean }> {
+  async submit(request: JobRequest, by: { client?: string } = {}): Promise<{ job: JobView; created: boolean }> {
     if (this.closed) throw new ProverClosedError();
-    if (typeof request !== "object" || request === null) throw new InvalidArgumentError("a job request is a JSON object");
-    if (typeof request.build !== "string") throw new InvalidArgumentError("build must be a build id string");
-    const files = this.builds.get(request.build);
-    if (!files) {
-      getBatchBuild(request.build); // UnknownBuildError for a build that does not exist or is not a Batch build
-      throw new UnknownBuildError(request.build, this.buildIds);
-    }
-    if ((request.input === undefined) === (request.batch === undefined)) throw new InvalidArgumentError("give exactly one of input or batch");
-
-    let input: CircuitInput;
-    if (request.batch !== undefined) {
-      const batch = isBatchFile(request.batch) ? request.batch : batchFileFromJSON(request.batch);
-      if (batch.build !== request.build) throw new InvalidArgumentError(`the batch is for build '${batch.build}', the job for '${request.build}'`);
-      input = buildWitnessInput({ build: request.build, header: batch.header, committee: batch.committee, txHashes: batch.txHashes, reports: batch.reports }).input;
-    } else {
-      input = checkInputShape(request.input);
-      await this.checkWitness(files, input);
-    }
-    const batchNumber = assertField(input.packedB, "input.packedB") >> 176n;
+    const { input, batchNumber } = await this.checker.check(request);
     const id = jobId(request.build, input);
-    const { job, created } = this.store.submit({ id, build: request.build, batchNumber, input: JSON.stringify(input) }, this.options.maxQueued);
+    const { job, created } = this.store.submit({ id, build: request.build, batchNumber, input: JSON.stringify(input), ...by }, this.options.maxQueued);
     if (created) {
       this.metrics.submitted.inc({ build: request.build });
       this.log.info({ jobId: id, build: request.build, batchNumber: batchNumber.toString() }, "job accepted");
@@ -216,8 +196,9 @@ export class Prover extends EventEmitter<{ job: [JobView] }> {
   }
 
   /** Cancels a queued or running job (a running proof's worker is stopped). A final job is returned as it is. */
-  cancel(id: string): JobView {
-    this.record(id);
+  cancel(id: string, by: { client?: string } = {}): JobView {
+    const r = this.record(id);
+    if (by.client !== undefined && r.client !== undefined && r.client !== by.client) throw new NotJobOwnerError(id);
     const was = this.store.cancel(id);
     if (was === "running") this.running.get(id)?.abort();
     const job = this.record(id);
@@ -251,6 +232,11 @@ export class Prover extends EventEmitter<{ job: [JobView] }> {
     return this.store.counts();
   }
 
+  /** What `/healthz` shows: builds, proving threads, jobs per state. */
+  health(): { builds: string[]; workers: number; jobs: Record<JobState, number> } {
+    return { builds: this.buildIds, workers: this.pool.size, jobs: this.counts() };
+  }
+
   /** Stops taking jobs, puts running ones back in the queue (they run again on the next start), stops the workers. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -272,24 +258,12 @@ export class Prover extends EventEmitter<{ job: [JobView] }> {
     this.emit("job", jobView(r));
   }
 
-  /** Runs the circuit's witness generator on the input, in this thread, so a bad input is refused at submission. */
-  private async checkWitness(files: BuildFiles, input: CircuitInput): Promise<void> {
-    let calc = this.calculators.get(files.id);
-    if (!calc) {
-      calc = loadWitnessCalculator(files);
-      this.calculators.set(files.id, calc);
-    }
-    try {
-      await (await calc).calculateWTNSBin(input, true);
-    } catch (e) {
-      throw new CircuitInputRejectedError(files.id, witnessFailureReason(e));
-    }
-  }
-
   private pump(): void {
     while (this.started && !this.closed && this.running.size < this.pool.size) {
       const job = this.store.nextQueued();
-      if (!job || !this.store.markRunning(job.id)) return;
+      // A job cancelled while running and submitted again waits for its stopped run to end (that
+      // run's end pumps again): two runs of one job would fail it and drop the second run's proof.
+      if (!job || this.running.has(job.id) || !this.store.markRunning(job.id)) return;
       const controller = new AbortController();
       this.running.set(job.id, controller);
       const started = this.store.get(job.id)!;
@@ -329,17 +303,6 @@ export class Prover extends EventEmitter<{ job: [JobView] }> {
   }
 }
 
-function isBatchFile(v: unknown): v is BatchFile {
-  return typeof v === "object" && v !== null && typeof (v as { header?: { batchNumber?: unknown } }).header?.batchNumber === "bigint";
-}
-
-function checkInputShape(v: unknown): CircuitInput {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new InvalidArgumentError("input must be a JSON object of circuit signals");
-  const ok = (x: unknown): boolean => typeof x === "string" || (typeof x === "number" && Number.isSafeInteger(x)) || (Array.isArray(x) && x.every(ok));
-  for (const [k, x] of Object.entries(v)) if (!ok(x)) throw new InvalidArgumentError(`input.${k} must be a decimal string or an array of them`);
-  return v as CircuitInput;
-}
-
 /**
  * Creates a proving service: loads (or builds and caches) the artifacts of
  * its builds, opens the job store, starts the worker pool and, unless
@@ -352,8 +315,28 @@ function checkInputShape(v: unknown): CircuitInput {
  * const { proof, publicSignals } = prover.proof(job.id)
  * await prover.close()
  */
-export async function createProver(options: ProverOptions = {}): Promise<Prover> {
+export async function createProver(options: ProverOptions & { queue: string }): Promise<QueueProver>;
+export async function createProver(options?: ProverOptions & { queue?: undefined }): Promise<Prover>;
+export async function createProver(options?: ProverOptions): Promise<Prover | QueueProver>;
+export async function createProver(options: ProverOptions = {}): Promise<Prover | QueueProver> {
   const logger = options.logger ?? pino({ enabled: false });
+  const builds = await loadBuilds(options, logger);
+  if (options.queue !== undefined) {
+    const { QueueProver } = await import("./queue/queueProver.js");
+    return QueueProver.open(builds, {
+      url: options.queue,
+      ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
+      maxQueued: options.maxQueued ?? 1000,
+      jobTimeoutMs: options.jobTimeoutMs ?? 600_000,
+      logger,
+      processMetrics: options.processMetrics ?? false,
+    });
+  }
+  return openEmbedded(options, logger, builds);
+}
+
+/** Loads (or builds and caches) the artifacts of the builds a prover or a queue worker serves. */
+export async function loadBuilds(options: Pick<ProverOptions, "builds" | "artifacts" | "ptau" | "cacheDir">, logger: PinoLogger): Promise<Map<string, BuildFiles>> {
   const builds = new Map<string, BuildFiles>();
   for (const id of options.builds ?? Object.keys(options.artifacts ?? {}).concat(options.artifacts ? [] : ["dev"])) {
     const ready = options.artifacts?.[id];
@@ -370,6 +353,10 @@ export async function createProver(options: ProverOptions = {}): Promise<Prover>
     });
     builds.set(id, buildFiles(artifacts));
   }
+  return builds;
+}
+
+async function openEmbedded(options: ProverOptions, logger: PinoLogger, builds: Map<string, BuildFiles>): Promise<Prover> {
   const store = new JobStore(options.db ?? "zkseq-prover.db");
   const pool = new ProvingPool({
     ...(options.workers !== undefined ? { workers: options.workers } : {}),

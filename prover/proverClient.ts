@@ -11,18 +11,30 @@ import type { JobProof, JobRequest, JobView } from "./prover.js";
  * const proof = await prover.waitForProof(job.id)
  */
 export class ProverClient {
-  constructor(readonly url: string) {}
+  private readonly headers: Record<string, string>;
+
+  /** @param options.token the client's token, for a prover started with tokens (`--tokens`). */
+  constructor(
+    readonly url: string,
+    options: { token?: string } = {},
+  ) {
+    this.headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  }
 
   submit(request: JobRequest): Promise<{ job: JobView; created: boolean }> {
-    return requestJson("prover", `${this.url}/jobs`, { body: request, timeoutMs: 30_000 });
+    return requestJson("prover", `${this.url}/jobs`, { body: request, timeoutMs: 30_000, headers: this.headers });
   }
 
   async get(id: string): Promise<JobView> {
-    return (await requestJson<{ job: JobView }>("prover", `${this.url}/jobs/${id}`)).job;
+    return (await requestJson<{ job: JobView }>("prover", `${this.url}/jobs/${id}`, { headers: this.headers })).job;
   }
 
   proof(id: string): Promise<JobProof> {
-    return requestJson("prover", `${this.url}/jobs/${id}/proof`);
+    return requestJson("prover", `${this.url}/jobs/${id}/proof`, { headers: this.headers });
+  }
+
+  async cancel(id: string): Promise<JobView> {
+    return (await requestJson<{ job: JobView }>("prover", `${this.url}/jobs/${id}`, { method: "DELETE", headers: this.headers })).job;
   }
 
   /** Polls until the job is done and returns its proof; a failed or cancelled job is a ServiceError. */

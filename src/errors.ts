@@ -303,3 +303,24 @@ export class BatchVerificationError extends ZkseqError {
     this.reason = reason;
   }
 }
+
+/** A cancelled job is still stopping on its worker: it can be submitted again once it has stopped. */
+export class JobStoppingError extends ZkseqError {
+  constructor(id: string) {
+    super("JOB_STOPPING", `job ${id} was cancelled and is still stopping on its worker; submit it again in a few seconds`);
+  }
+}
+
+/** A request to an authenticating service without a valid bearer token. */
+export class UnauthorizedError extends ZkseqError {
+  constructor() {
+    super("UNAUTHORIZED", "a valid token is required: send `Authorization: Bearer <token>`");
+  }
+}
+
+/** A client tried to act on a job another client submitted. */
+export class NotJobOwnerError extends ZkseqError {
+  constructor(id: string) {
+    super("NOT_JOB_OWNER", `job ${id} was submitted by another client; only its owner can cancel it`);
+  }
+}

@@ -4,13 +4,14 @@ import { ServiceError } from "./errors.js";
  * POSTs or GETs JSON to a zkseq service with a timeout. A JSON error answer
  * `{ error, message }` becomes ServiceError carrying its code and status.
  */
-export async function requestJson<T>(service: string, url: string, opts: { method?: "GET" | "POST" | "DELETE"; body?: unknown; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
+export async function requestJson<T>(service: string, url: string, opts: { method?: "GET" | "POST" | "DELETE"; body?: unknown; timeoutMs?: number; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<T> {
   const signals = [AbortSignal.timeout(opts.timeoutMs ?? 10_000), ...(opts.signal ? [opts.signal] : [])];
   let res: Response;
   try {
     res = await fetch(url, {
       method: opts.method ?? (opts.body === undefined ? "GET" : "POST"),
-      ...(opts.body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(opts.body, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) }),
+      headers: { ...opts.headers, ...(opts.body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) }),
       signal: AbortSignal.any(signals),
     });
   } catch (e) {

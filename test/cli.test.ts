@@ -31,6 +31,10 @@ test("cli: bad input exits non-zero with one readable line", async () => {
     [["prove", join(dir, "forged.json")], /invalid signature \[INVALID_SIGNATURE\]/],
     [["prove", join(dir, "forged.json"), "--build", "huge"], /--build huge but the file is for build 'dev'/],
     [["prover", "serve", "--port", "abc"], /--port must be a non-negative integer/],
+    [["prover", "serve", "--queue", "http://127.0.0.1:6379"], /--queue must be a redis:\/\/host:port URL, got 'http:\/\/127.0.0.1:6379' \[INVALID_ARGUMENT\]/],
+    [["prover", "worker"], /--queue redis:\/\/host:port is required/],
+    [["prover", "serve", "--tokens", join(dir, "no-tokens")], /cannot read the tokens file .*no-tokens: ENOENT \[INVALID_ARGUMENT\]/],
+    [["prover", "worker", "--queue", "nope"], /--queue must be a redis:\/\/host:port URL/],
   ] as const) {
     const r = await run([...args]);
     assert.notEqual(r.code, 0, args.join(" "));

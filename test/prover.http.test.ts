@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createProver } from "../prover/prover.js";
 import { createProverServer } from "../prover/httpServer.js";
+import { ProverTokens } from "../prover/proverTokens.js";
 import { makeScenario, scenarioBatchJson } from "./helpers/fixtures.js";
 import { devFiles, verifyDevProof } from "./helpers/proverBuild.js";
 
@@ -79,6 +80,42 @@ test("http: bad requests get a 4xx JSON error naming the problem, and the servic
     assert.match(metrics.body, /zkseq_prover_proofs_done_total\{build="dev"\} 1/);
     assert.match(metrics.body, /zkseq_prover_prove_seconds_count\{build="dev"\} 1/);
     assert.match(metrics.body, /zkseq_prover_witness_seconds_bucket/);
+  } finally {
+    await app.close();
+    await prover.close();
+  }
+});
+
+test("http: with tokens, a request without a valid token is refused, and one client cannot cancel another's job", async () => {
+  const db = join(await mkdtemp(join(tmpdir(), "zkseq-http-")), "jobs.db");
+  const prover = await createProver({ artifacts: { dev: await devFiles() }, db, autoStart: false });
+  const tokens = ProverTokens.parse("rollup:rollup-token-0123456789\n# a comment\nother:other-token-0123456789");
+  const app = createProverServer(prover, { tokens });
+  try {
+    const as = (token?: string) => (token ? { authorization: `Bearer ${token}` } : {});
+    const post = (token: string | undefined, payload: object) =>
+      app.inject({ method: "POST", url: "/jobs", headers: { "content-type": "application/json", ...as(token) }, payload: JSON.stringify(payload) });
+    const batch = scenarioBatchJson(makeScenario({ seed: 411 }));
+    for (const res of [await post(undefined, { build: "dev", batch }), await post("wrong-token-0123456789", { build: "dev", batch })]) {
+      assert.equal(res.statusCode, 401, res.body);
+      assert.equal(res.json().error, "UNAUTHORIZED");
+    }
+    assert.equal((await app.inject({ method: "GET", url: "/healthz" })).statusCode, 200, "health and metrics stay open");
+    const accepted = await post("rollup-token-0123456789", { build: "dev", batch });
+    assert.equal(accepted.statusCode, 202, accepted.body);
+    const id = accepted.json().job.id as string;
+    // the other client derives the same job from the same public batch: it gets the job, not the right to cancel it
+    const same = await post("other-token-0123456789", { build: "dev", batch });
+    assert.equal(same.statusCode, 200);
+    assert.equal(same.json().job.id, id);
+    const denied = await app.inject({ method: "DELETE", url: `/jobs/${id}`, headers: as("other-token-0123456789") });
+    assert.equal(denied.statusCode, 403, denied.body);
+    assert.equal(denied.json().error, "NOT_JOB_OWNER");
+    assert.equal((await app.inject({ method: "GET", url: `/jobs/${id}`, headers: as("rollup-token-0123456789") })).json().job.state, "queued");
+    const cancelled = await app.inject({ method: "DELETE", url: `/jobs/${id}`, headers: as("rollup-token-0123456789") });
+    assert.equal(cancelled.statusCode, 200);
+    assert.equal(cancelled.json().job.state, "cancelled");
+    assert.throws(() => ProverTokens.parse("short:abc"), /shorter than 16/);
   } finally {
     await app.close();
     await prover.close();

@@ -104,3 +104,45 @@ test("service: a job that exceeds its timeout fails with JOB_TIMEOUT", async () 
     await prover.close();
   }
 });
+
+test("service: cancelling a running job and submitting it again in the same tick ends with it proven once (2 workers)", async () => {
+  const prover = await createProver({ artifacts: { dev: await devFiles() }, db: await tmpDb(), workers: 2 });
+  try {
+    const batch = scenarioBatchJson(makeScenario({ seed: 330 }));
+    const { job } = await prover.submit({ build: "dev", batch });
+    assert.equal(prover.get(job.id).state, "running");
+    const states: string[] = [];
+    prover.on("job", (j: JobView) => {
+      if (j.id === job.id) states.push(j.state);
+    });
+    assert.equal(prover.cancel(job.id).state, "cancelled");
+    const again = prover.submit({ build: "dev", batch }); // same tick: the stopped run has not ended yet
+    assert.equal((await again).created, true);
+    const end = await prover.waitFor(job.id);
+    assert.equal(end.state, "done", JSON.stringify(end));
+    const p = prover.proof(job.id);
+    assert.equal(await verifyDevProof(p.publicSignals, p.proof), true);
+    assert.ok(!states.includes("failed"), `never failed on the way: ${states.join(" -> ")}`);
+    assert.deepEqual(prover.counts(), { queued: 0, running: 0, done: 1, failed: 0, cancelled: 0 });
+  } finally {
+    await prover.close();
+  }
+});
+
+test("service: fair share between clients: another client's low batch numbers do not outrank a client's job", async () => {
+  const prover = await createProver({ artifacts: { dev: await devFiles() }, db: await tmpDb(), autoStart: false, workers: 1 });
+  try {
+    const started: string[] = [];
+    prover.on("job", (j: JobView) => {
+      if (j.state === "running") started.push(j.batchNumber);
+    });
+    const ids: string[] = [];
+    for (const n of [0n, 1n, 2n]) ids.push((await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 340 + Number(n), batchNumber: n })) }, { client: "attacker" })).job.id);
+    ids.push((await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 349, batchNumber: 10n })) }, { client: "rollup" })).job.id);
+    prover.start();
+    for (const id of ids) assert.equal((await prover.waitFor(id)).state, "done");
+    assert.deepEqual(started, ["0", "10", "1", "2"], "round robin between clients, lowest batch first within each");
+  } finally {
+    await prover.close();
+  }
+});

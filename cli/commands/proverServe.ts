@@ -3,6 +3,9 @@ import { pino } from "pino";
 import { createProver } from "../../prover/prover.js";
 import { createProverServer } from "../../prover/httpServer.js";
 import { action, positiveInt } from "../errors.js";
+import { registerProverWorker } from "./proverWorker.js";
+import { ProverTokens } from "../../prover/proverTokens.js";
+import { redisConnection } from "../../prover/queue/queueKeys.js";
 
 interface ServeFlags {
   port: number;
@@ -15,6 +18,9 @@ interface ServeFlags {
   maxQueue: number;
   jobTimeout: number;
   logLevel: string;
+  queue?: string;
+  queuePrefix: string;
+  tokens?: string;
 }
 
 export function registerProverServe(program: Command): void {
@@ -25,20 +31,30 @@ export function registerProverServe(program: Command): void {
     .option("-p, --port <n>", "port (0: any free port)", positiveInt("--port"), 7300)
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("-w, --workers <n>", "proving workers (default: available cores)", positiveInt("--workers"))
-    .option("--db <file>", "SQLite job store", "zkseq-prover.db")
+    .option("--db <file>", "SQLite job store (without --queue)", "zkseq-prover.db")
+    .option("--queue <url>", "keep jobs in a BullMQ queue on Redis (redis://host:port) instead of SQLite; `zkseq prover worker` processes prove them")
+    .option("--queue-prefix <prefix>", "Redis key prefix of the queue (API and workers must agree)", "zkseq")
     .option("--builds <ids>", "comma-separated builds to accept", "dev")
     .option("--ptau <path>", "ptau file or folder for builds not set up yet (default: $ZKSEQ_PTAU)")
     .option("--cache-dir <dir>", "circuit build cache")
     .option("--max-queue <n>", "jobs waiting at most before new ones are refused", positiveInt("--max-queue"), 1000)
     .option("--job-timeout <seconds>", "fail a proof that takes longer", positiveInt("--job-timeout"), 600)
+    .option("--tokens <file>", "require clients' tokens: lines 'client:token' (or $ZKSEQ_PROVER_TOKENS, comma-separated); a job is its submitter's to cancel")
     .option("--log-level <level>", "pino log level", "info")
     .action(
       action(async (flags: ServeFlags) => {
+        const tokens = flags.tokens
+          ? await ProverTokens.fromFile(flags.tokens)
+          : process.env.ZKSEQ_PROVER_TOKENS
+            ? ProverTokens.parse(process.env.ZKSEQ_PROVER_TOKENS)
+            : undefined;
+        if (flags.queue) redisConnection(flags.queue); // a bad URL fails before the builds load
         const logger = pino({ level: flags.logLevel, base: { service: "zkseq-prover" } });
         const ptau = flags.ptau ?? process.env.ZKSEQ_PTAU;
         const p = await createProver({
           builds: flags.builds.split(",").map((s) => s.trim()).filter(Boolean),
           db: flags.db,
+          ...(flags.queue ? { queue: flags.queue, queuePrefix: flags.queuePrefix } : {}),
           ...(flags.workers ? { workers: flags.workers } : {}),
           ...(ptau ? { ptau } : {}),
           ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
@@ -47,9 +63,10 @@ export function registerProverServe(program: Command): void {
           logger,
           processMetrics: true,
         });
-        const app = createProverServer(p, { logger });
+        const app = createProverServer(p, { logger, ...(tokens ? { tokens } : {}) });
         const address = await app.listen({ port: flags.port, host: flags.host });
-        logger.info({ address, builds: p.buildIds, workers: p.pool.size, db: flags.db }, "prover listening");
+        logger.info({ address, builds: p.buildIds, ...(flags.queue ? { queue: flags.queue } : { workers: (await p.health()).workers, db: flags.db }) }, "prover listening");
+        if (!tokens && flags.host !== "127.0.0.1" && flags.host !== "localhost") logger.warn("listening beyond loopback without --tokens: anyone who reaches this port can submit and cancel jobs");
         let stopping = false;
         const stop = async (signal: string) => {
           if (stopping) return;
@@ -63,4 +80,5 @@ export function registerProverServe(program: Command): void {
         process.on("SIGTERM", () => void stop("SIGTERM"));
       }),
     );
+  registerProverWorker(prover);
 }

@@ -34,7 +34,7 @@ export function registerSequencer(program: Command): void {
     .requiredOption("--rpc <url>", "L1 JSON-RPC")
     .requiredOption("--inbox <address>", "the BatchInbox address")
     .option("--private-key-env <name>", "environment variable holding the submitter's private key", "ZKSEQ_PRIVATE_KEY")
-    .requiredOption("--prover <url>", "the proving service (zkseq prover serve)")
+    .requiredOption("--prover <url>", "the proving service (zkseq prover serve); its token, if it asks for one, from $ZKSEQ_PROVER_TOKEN")
     .option("--db <file>", "SQLite file for the mempool and batches", "zkseq-sequencer.db")
     .option("-p, --port <n>", "port (0: any free port)", positiveInt("--port"), 7500)
     .option("--host <addr>", "address to listen on", "127.0.0.1")
@@ -54,7 +54,7 @@ export function registerSequencer(program: Command): void {
           committees: new CommitteeDirectory(inbox, getBatchBuild(f.build).params.D),
           members: f.members.split(",").map((url, index) => ({ index, url: url.trim() })),
           inbox,
-          prover: new ProverClient(f.prover),
+          prover: new ProverClient(f.prover, process.env.ZKSEQ_PROVER_TOKEN ? { token: process.env.ZKSEQ_PROVER_TOKEN } : {}),
           db: f.db,
           maxBatchWaitMs: f.maxWait,
           forcedPolicy: f.forced,

@@ -1,0 +1,26 @@
+import type { Registry } from "prom-client";
+import type { JobState } from "./jobStore.js";
+import type { JobRequest } from "./jobRequest.js";
+import type { JobProof, JobView } from "./prover.js";
+
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * What the HTTP API needs of a prover, whichever queue holds its jobs: the
+ * embedded SQLite `Prover` (answers at once) or the BullMQ `QueueProver`
+ * (answers after a Redis round trip). Await every answer.
+ */
+export interface ProverService {
+  readonly buildIds: string[];
+  readonly metrics: { readonly registry: Registry };
+  /** `client`: who submits (the HTTP API's authenticated client); the job is theirs unless it already existed. */
+  submit(request: JobRequest, by?: { client?: string }): Promise<{ job: JobView; created: boolean }>;
+  get(id: string): Awaitable<JobView>;
+  proof(id: string): Awaitable<JobProof>;
+  /** With `client`, only the job's owner may cancel it (NotJobOwnerError). */
+  cancel(id: string, by?: { client?: string }): Awaitable<JobView>;
+  waitFor(id: string, signal?: AbortSignal): Promise<JobView>;
+  counts(): Awaitable<Record<JobState, number>>;
+  health(): Awaitable<{ builds: string[]; workers: number; jobs: Record<JobState, number> }>;
+  close(): Promise<void>;
+}
