@@ -216,21 +216,27 @@ export class CircuitInputRejectedError extends ZkseqError {
 
 /** A .zkey is truncated, corrupted or not a BN254 Groth16 key (found by the native prover's loader). */
 export class ZkeyFormatError extends ZkseqError {
-  constructor(file: string, reason: string) {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
     super("ZKEY_FORMAT", `the proving key ${file} is unusable: ${reason}`);
   }
 }
 
 /** A witness (.wtns bytes) is truncated or corrupted. */
 export class WitnessFormatError extends ZkseqError {
-  constructor(reason: string) {
+  constructor(readonly reason: string) {
     super("WITNESS_FORMAT", `the witness is unusable: ${reason}`);
   }
 }
 
 /** A well-formed witness that belongs to another build (its length or field differs from the proving key's). */
 export class WitnessMismatchError extends ZkseqError {
-  constructor(buildId: string, reason: string) {
+  constructor(
+    buildId: string,
+    readonly reason: string,
+  ) {
     super("WITNESS_MISMATCH", `the witness does not fit build '${buildId}': ${reason}`);
   }
 }
