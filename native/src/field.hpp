@@ -56,7 +56,7 @@ struct Field {
     std::memcpy(out, r.v, 32);
   }
 
-  Field operator+(const Field& b) const {
+  __attribute__((always_inline)) inline Field operator+(const Field& b) const {
     Field r;
     u128 c = 0;
     for (int i = 0; i < 4; i++) { c = (u128)v[i] + b.v[i] + (uint64_t)(c >> 64); r.v[i] = (uint64_t)c; }
@@ -65,7 +65,7 @@ struct Field {
     return r;
   }
 
-  Field operator-(const Field& b) const {
+  __attribute__((always_inline)) inline Field operator-(const Field& b) const {
     Field r;
     uint64_t borrow = 0;
     for (int i = 0; i < 4; i++) {
@@ -83,30 +83,43 @@ struct Field {
   Field operator-() const { return isZero() ? *this : Field::zero() - *this; }
   Field dbl() const { return *this + *this; }
 
-  Field operator*(const Field& b) const {
-    uint64_t t[6] = {0, 0, 0, 0, 0, 0};
+  /**
+   * CIOS Montgomery multiplication without the extra carry word (gnark-crypto's
+   * "no-carry" variant): valid because both moduli's top limb is below 2^63 - 1.
+   */
+  __attribute__((always_inline)) inline Field operator*(const Field& b) const {
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    const uint64_t a0 = v[0], a1 = v[1], a2 = v[2], a3 = v[3];
     for (int i = 0; i < 4; i++) {
-      u128 c = 0;
-      for (int j = 0; j < 4; j++) {
-        c = (u128)v[i] * b.v[j] + t[j] + (uint64_t)(c >> 64);
-        t[j] = (uint64_t)c;
-      }
-      c = (u128)t[4] + (uint64_t)(c >> 64);
-      t[4] = (uint64_t)c;
-      t[5] = (uint64_t)(c >> 64);
-      uint64_t m = t[0] * P::INV;
-      c = (u128)m * P::P[0] + t[0];
-      for (int j = 1; j < 4; j++) {
-        c = (u128)m * P::P[j] + t[j] + (uint64_t)(c >> 64);
-        t[j - 1] = (uint64_t)c;
-      }
-      c = (u128)t[4] + (uint64_t)(c >> 64);
-      t[3] = (uint64_t)c;
-      t[4] = t[5] + (uint64_t)(c >> 64);
+      const uint64_t bi = b.v[i];
+      u128 x = (u128)a0 * bi + t0;
+      uint64_t A = (uint64_t)(x >> 64);
+      t0 = (uint64_t)x;
+      const uint64_t m = t0 * P::INV;
+      x = (u128)m * P::P[0] + t0;
+      uint64_t C = (uint64_t)(x >> 64);
+      x = (u128)a1 * bi + t1 + A;
+      A = (uint64_t)(x >> 64);
+      t1 = (uint64_t)x;
+      x = (u128)m * P::P[1] + t1 + C;
+      C = (uint64_t)(x >> 64);
+      t0 = (uint64_t)x;
+      x = (u128)a2 * bi + t2 + A;
+      A = (uint64_t)(x >> 64);
+      t2 = (uint64_t)x;
+      x = (u128)m * P::P[2] + t2 + C;
+      C = (uint64_t)(x >> 64);
+      t1 = (uint64_t)x;
+      x = (u128)a3 * bi + t3 + A;
+      A = (uint64_t)(x >> 64);
+      t3 = (uint64_t)x;
+      x = (u128)m * P::P[3] + t3 + C;
+      C = (uint64_t)(x >> 64);
+      t2 = (uint64_t)x;
+      t3 = C + A;
     }
-    Field r;
-    std::memcpy(r.v, t, 32);
-    if (t[4] || !lessThan(r.v, P::P)) subP(r.v);
+    Field r{{t0, t1, t2, t3}};
+    if (!lessThan(r.v, P::P)) subP(r.v);
     return r;
   }
 

@@ -1,5 +1,8 @@
 #include "groth16.hpp"
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -212,6 +215,22 @@ Jacobian<F> scalarMul(const Affine<F>& p, const uint64_t* k) {
 
 }  // namespace
 
+namespace {
+
+/** With ZKSEQ_NATIVE_PROFILE=1 in the environment, prove() prints each step's milliseconds to stderr. */
+struct StepTimer {
+  bool on = std::getenv("ZKSEQ_NATIVE_PROFILE") != nullptr;
+  std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+  void step(const char* name) {
+    if (!on) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "[zkseq-native] %-8s %8.1f ms\n", name, std::chrono::duration<double, std::milli>(now - t).count());
+    t = now;
+  }
+};
+
+}  // namespace
+
 Proof prove(const ProvingKey& key, const uint8_t* wtns, size_t wtnsLen, const uint8_t* rBytes, const uint8_t* sBytes, unsigned threads) {
   const uint8_t* w = readWitness(key, wtns, wtnsLen);
   uint64_t r[4], s[4];
@@ -219,13 +238,21 @@ Proof prove(const ProvingKey& key, const uint8_t* wtns, size_t wtnsLen, const ui
   std::memcpy(s, sBytes, 32);
   if (!Fr::isReduced(r) || !Fr::isReduced(s)) throw std::invalid_argument("r and s must be below the group order");
 
+  StepTimer timer;
+  timer.step("witness");
   std::vector<uint8_t> h = computeH(key, w, threads);
+  timer.step("h");
   G1 piA = msm(key.A.data(), w, key.nVars, threads);
+  timer.step("msm A");
   G1 pib1 = msm(key.B1.data(), w, key.nVars, threads);
+  timer.step("msm B1");
   G2 piB = msm(key.B2.data(), w, key.nVars, threads);
+  timer.step("msm B2");
   const size_t firstPrivate = size_t(key.nPublic) + 1;
   G1 piC = msm(key.C.data(), w + firstPrivate * 32, key.nVars - firstPrivate, threads);
+  timer.step("msm C");
   G1 resH = msm(key.H.data(), h.data(), key.domainSize, threads);
+  timer.step("msm H");
 
   piA = piA.addAffine(key.alpha1) + scalarMul(key.delta1, r);
   piB = piB.addAffine(key.beta2) + scalarMul(key.delta2, s);
