@@ -28,7 +28,7 @@ export interface ProverServerOptions {
  * - `GET /jobs/:id` -> `{ job }`
  * - `GET /jobs/:id/proof` -> `{ proof, publicSignals, batchHash, header, ... }`
  * - `DELETE /jobs/:id` -> `{ job }` (cancelled, or as it was if already final)
- * - `GET /healthz` -> `{ ok, builds, workers, jobs }`
+ * - `GET /healthz` -> `{ ok, builds, workers, backend, jobs }`
  * - `GET /metrics` -> Prometheus text
  */
 export function createProverServer(prover: Prover, options: ProverServerOptions = {}): FastifyInstance {
@@ -42,7 +42,7 @@ export function createProverServer(prover: Prover, options: ProverServerOptions 
   app.get<{ Params: { id: string } }>("/jobs/:id", async (req) => ({ job: prover.get(req.params.id) }));
   app.get<{ Params: { id: string } }>("/jobs/:id/proof", async (req) => prover.proof(req.params.id));
   app.delete<{ Params: { id: string } }>("/jobs/:id", async (req) => ({ job: prover.cancel(req.params.id) }));
-  app.get("/healthz", async () => ({ ok: true, builds: prover.buildIds, workers: prover.pool.size, jobs: prover.counts() }));
+  app.get("/healthz", async () => ({ ok: true, builds: prover.buildIds, workers: prover.pool.size, backend: prover.pool.backend, jobs: prover.counts() }));
   app.get("/metrics", async (_req, reply) => {
     void reply.header("content-type", prover.metrics.registry.contentType);
     return prover.metrics.registry.metrics();

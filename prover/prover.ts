@@ -35,6 +35,10 @@ export interface ProverOptions {
   db?: string;
   /** Proving workers (default `os.availableParallelism()`, never more). */
   workers?: number;
+  /** "native" (default where its addon built) or "snarkjs"; see ProvingPoolOptions. */
+  backend?: import("./proveTask.js").ProverBackend;
+  /** Threads per native proof (default 1). */
+  threads?: number;
   /** Attempts per job when a worker crashes (default 2), and how many process restarts mid-proof a job survives (default 3). */
   maxAttempts?: number;
   maxRecoveries?: number;
@@ -374,6 +378,8 @@ export async function createProver(options: ProverOptions = {}): Promise<Prover>
   const pool = new ProvingPool({
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.threads ? { threads: options.threads } : {}),
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
   });

@@ -3,6 +3,8 @@ import { pino } from "pino";
 import { createProver } from "../../prover/prover.js";
 import { createProverServer } from "../../prover/httpServer.js";
 import { action, positiveInt } from "../errors.js";
+import { backendFlag } from "../backendFlag.js";
+import type { ProverBackend } from "../../prover/proveTask.js";
 
 interface ServeFlags {
   port: number;
@@ -15,6 +17,8 @@ interface ServeFlags {
   maxQueue: number;
   jobTimeout: number;
   logLevel: string;
+  backend?: ProverBackend;
+  threads?: number;
 }
 
 export function registerProverServe(program: Command): void {
@@ -32,6 +36,8 @@ export function registerProverServe(program: Command): void {
     .option("--max-queue <n>", "jobs waiting at most before new ones are refused", positiveInt("--max-queue"), 1000)
     .option("--job-timeout <seconds>", "fail a proof that takes longer", positiveInt("--job-timeout"), 600)
     .option("--log-level <level>", "pino log level", "info")
+    .option("--backend <name>", "native (default where its addon built) or snarkjs", backendFlag)
+    .option("--threads <n>", "threads per native proof (default 1: one core per worker)", positiveInt("--threads"))
     .action(
       action(async (flags: ServeFlags) => {
         const logger = pino({ level: flags.logLevel, base: { service: "zkseq-prover" } });
@@ -40,6 +46,8 @@ export function registerProverServe(program: Command): void {
           builds: flags.builds.split(",").map((s) => s.trim()).filter(Boolean),
           db: flags.db,
           ...(flags.workers ? { workers: flags.workers } : {}),
+          ...(flags.backend ? { backend: flags.backend } : {}),
+          ...(flags.threads ? { threads: flags.threads } : {}),
           ...(ptau ? { ptau } : {}),
           ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
           maxQueued: flags.maxQueue,
@@ -49,7 +57,7 @@ export function registerProverServe(program: Command): void {
         });
         const app = createProverServer(p, { logger });
         const address = await app.listen({ port: flags.port, host: flags.host });
-        logger.info({ address, builds: p.buildIds, workers: p.pool.size, db: flags.db }, "prover listening");
+        logger.info({ address, builds: p.buildIds, workers: p.pool.size, backend: p.pool.backend, db: flags.db }, "prover listening");
         let stopping = false;
         const stop = async (signal: string) => {
           if (stopping) return;
