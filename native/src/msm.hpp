@@ -2,6 +2,11 @@
 // signed digits: each c-bit window digit lies in [-2^(c-1), 2^(c-1)], so a
 // window needs 2^(c-1) buckets and a negative digit adds -P (free: negate y).
 // Windows are spread over `threads` std::threads, each with its own buckets.
+// Buckets are accumulated in affine coordinates, many additions at a time
+// sharing one field inversion (Montgomery's trick): about 6 multiplications an
+// addition instead of 11 for a mixed Jacobian one. An addition whose bucket is
+// already in the pending batch, or that would be a doubling or P - P, goes to a
+// Jacobian overflow bucket instead.
 // Bases are affine (snarkjs's zkey layout); scalars are 32-byte little-endian
 // integers in normal form, below the group order.
 #pragma once
@@ -47,6 +52,74 @@ inline void parallelFor(size_t n, unsigned threads, Fn f) {
   for (auto& th : pool) th.join();
 }
 
+/** sum_j (j + 1) * bucket_j for one window's digits, with batch-affine bucket additions. */
+template <class F>
+Jacobian<F> windowSum(const Affine<F>* bases, const int32_t* digits, size_t n, size_t nBuckets) {
+  enum : uint8_t { EMPTY = 0, SET = 1, PENDING = 2 };
+  std::vector<Affine<F>> bucket(nBuckets);
+  std::vector<uint8_t> state(nBuckets, EMPTY);
+  std::vector<Jacobian<F>> overflow;  // allocated on the first conflict
+  const size_t batchSize = std::max<size_t>(16, std::min<size_t>(512, nBuckets / 8));
+  std::vector<uint32_t> pendingBucket(batchSize);
+  std::vector<Affine<F>> pendingPoint(batchSize);
+  std::vector<F> denominator(batchSize), prefix(batchSize);
+  size_t k = 0;
+
+  auto flush = [&]() {
+    if (k == 0) return;
+    F acc = F::one();
+    for (size_t i = 0; i < k; i++) {
+      prefix[i] = acc;
+      acc = acc * denominator[i];
+    }
+    F inv = acc.inv();
+    for (size_t i = k; i-- > 0;) {
+      const F dInv = inv * prefix[i];
+      inv = inv * denominator[i];
+      Affine<F>& b = bucket[pendingBucket[i]];
+      const Affine<F>& p = pendingPoint[i];
+      const F lambda = (p.y - b.y) * dInv;
+      const F x3 = lambda.sq() - b.x - p.x;
+      b.y = lambda * (b.x - x3) - b.y;
+      b.x = x3;
+      state[pendingBucket[i]] = SET;
+    }
+    k = 0;
+  };
+
+  for (size_t i = 0; i < n; i++) {
+    const int32_t d = digits[i];
+    if (d == 0 || bases[i].isInfinity()) continue;
+    const size_t j = size_t(d > 0 ? d : -d) - 1;
+    const Affine<F> p = d > 0 ? bases[i] : Affine<F>{bases[i].x, -bases[i].y};
+    if (state[j] == EMPTY) {
+      bucket[j] = p;
+      state[j] = SET;
+      continue;
+    }
+    if (state[j] == PENDING || bucket[j].x == p.x) {
+      if (overflow.empty()) overflow.assign(nBuckets, Jacobian<F>::infinity());
+      overflow[j] = overflow[j].addAffine(p);
+      continue;
+    }
+    pendingBucket[k] = uint32_t(j);
+    pendingPoint[k] = p;
+    denominator[k] = p.x - bucket[j].x;
+    state[j] = PENDING;
+    if (++k == batchSize) flush();
+  }
+  flush();
+
+  // sum_j (j+1) * bucket_j by running sums from the top.
+  Jacobian<F> running = Jacobian<F>::infinity(), total = Jacobian<F>::infinity();
+  for (size_t j = nBuckets; j-- > 0;) {
+    if (state[j] != EMPTY) running = running.addAffine(bucket[j]);
+    if (!overflow.empty()) running = running + overflow[j];
+    total = total + running;
+  }
+  return total;
+}
+
 template <class F>
 Jacobian<F> msm(const Affine<F>* bases, const uint8_t* scalars, size_t n, unsigned threads) {
   if (n == 0) return Jacobian<F>::infinity();
@@ -77,28 +150,7 @@ Jacobian<F> msm(const Affine<F>* bases, const uint8_t* scalars, size_t n, unsign
   });
 
   std::vector<Jacobian<F>> windowSums(windows, Jacobian<F>::infinity());
-  parallelFor(windows, threads, [&](size_t w) {
-    std::vector<Jacobian<F>> buckets(size_t(half), Jacobian<F>::infinity());
-    const int32_t* dw = digits.data() + w * n;
-    for (size_t i = 0; i < n; i++) {
-      int32_t d = dw[i];
-      if (d == 0) continue;
-      if (d > 0) {
-        buckets[size_t(d - 1)] = buckets[size_t(d - 1)].addAffine(bases[i]);
-      } else {
-        Affine<F> neg{bases[i].x, -bases[i].y};
-        if (bases[i].isInfinity()) continue;
-        buckets[size_t(-d - 1)] = buckets[size_t(-d - 1)].addAffine(neg);
-      }
-    }
-    // sum_j (j+1) * bucket_j by running sums from the top.
-    Jacobian<F> running = Jacobian<F>::infinity(), total = Jacobian<F>::infinity();
-    for (size_t j = size_t(half); j-- > 0;) {
-      running = running + buckets[j];
-      total = total + running;
-    }
-    windowSums[w] = total;
-  });
+  parallelFor(windows, threads, [&](size_t w) { windowSums[w] = windowSum(bases, digits.data() + w * n, n, size_t(half)); });
 
   Jacobian<F> acc = windowSums[windows - 1];
   for (size_t w = windows - 1; w-- > 0;) {
