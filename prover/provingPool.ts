@@ -89,7 +89,7 @@ export class ProvingPool {
     this.maxAttempts = options.maxAttempts ?? 2;
     this.nativeThreads = options.threads ?? 1;
     if (!Number.isInteger(this.nativeThreads) || this.nativeThreads < 1) throw new ZkseqError("INVALID_ARGUMENT", `threads must be a positive integer, got ${this.nativeThreads}`);
-    this.backend = pickBackend(options.backend, this.logger);
+    this.backend = pickBackend(options.backend, options.logger);
     this.piscina = new Piscina({
       filename: WORKER,
       minThreads: this.size,
@@ -183,13 +183,19 @@ export class ProvingPool {
 }
 
 /** The backend asked for, or native where the addon loads (else one warning and snarkjs). */
-function pickBackend(wanted: ProverBackend | undefined, logger: Logger): ProverBackend {
+let warnedNoNative = false;
+
+function pickBackend(wanted: ProverBackend | undefined, logger: Logger | undefined): ProverBackend {
   if (wanted === "snarkjs") return "snarkjs";
   if (wanted !== undefined && wanted !== "native") throw new ZkseqError("INVALID_ARGUMENT", `backend must be "native" or "snarkjs", got ${String(wanted)}`);
   const loaded = loadNativeAddon();
   if ("addon" in loaded) return "native";
   if (wanted === "native") throw new NativeProverUnavailableError(loaded.error);
-  logger.warn(`native prover unavailable (${loaded.error}): proving with snarkjs`);
+  const message = `native prover unavailable (${loaded.error}): proving with snarkjs`;
+  // to the caller's logger, or once per process as a Node warning when it gave none
+  if (logger) logger.warn(message);
+  else if (!warnedNoNative) process.emitWarning(message, { code: "ZKSEQ_NO_NATIVE_PROVER" });
+  warnedNoNative = true;
   return "snarkjs";
 }
 

@@ -50,6 +50,8 @@ class ProvingKeyWrap : public Napi::ObjectWrap<ProvingKeyWrap> {
       key_ = parseZkey(buf.Data(), buf.Length());
     } catch (const FormatError& e) {
       throw toJsError(info.Env(), e);
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(info.Env(), std::string("native prover: ") + e.what());
     }
     bytes_ = key_.A.size() * 64 + key_.B1.size() * 64 + key_.B2.size() * 128 + key_.C.size() * 64 + key_.H.size() * 64 + key_.coefs.size() * sizeof(Coef);
     Napi::MemoryManagement::AdjustExternalMemory(info.Env(), int64_t(bytes_));
@@ -79,6 +81,8 @@ class ProvingKeyWrap : public Napi::ObjectWrap<ProvingKeyWrap> {
       throw toJsError(env, e);
     } catch (const std::invalid_argument& e) {
       throw Napi::RangeError::New(env, e.what());
+    } catch (const std::exception& e) {  // e.g. std::bad_alloc, std::system_error from std::thread
+      throw Napi::Error::New(env, std::string("native prover: ") + e.what());
     }
     auto out = Napi::Object::New(env);
     out.Set("a", g1Normal(env, proof.a));
