@@ -40,7 +40,7 @@ export interface ProverServerOptions {
  * - `GET /jobs/:id` -> `{ job }`
  * - `GET /jobs/:id/proof` -> `{ proof, publicSignals, batchHash, header, ... }`
  * - `DELETE /jobs/:id` -> `{ job }` (cancelled, or as it was if already final)
- * - `GET /healthz` -> `{ ok, builds, workers, jobs }` (workers: proving threads, here or in the queue's live workers)
+ * - `GET /healthz` -> `{ ok, builds, workers, backend, jobs }` (workers: proving threads, here or in the queue's live workers)
  * - `GET /metrics` -> Prometheus text
  *
  * With `tokens`: 401 without a valid bearer token, 403 cancelling another client's job.

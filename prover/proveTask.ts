@@ -4,13 +4,17 @@
  * task, and proves on a single-threaded BN254 curve so that N workers use N
  * cores (snarkjs would otherwise start a thread per core inside every worker).
  * Every proof is verified before it is returned.
+ *
+ * Two backends: `native` (the C++ prover in native/, the zkey parsed once into
+ * native memory, `threads` threads per proof) and `snarkjs` (WebAssembly).
  */
 import { readFile } from "node:fs/promises";
 import { threadId } from "node:worker_threads";
 import * as snarkjs from "snarkjs";
 import { buildBn128 } from "ffjavascript";
-import { ProofVerificationError } from "../src/errors.js";
+import { ProofVerificationError, WitnessFormatError, WitnessMismatchError, ZkeyFormatError } from "../src/errors.js";
 import type { CircuitInput } from "../src/witness.js";
+import { NativeProver } from "./nativeProver.js";
 import { loadWitnessCalculator, witnessFailureReason, type WitnessCalculator } from "./witnessCalculator.js";
 
 /** The files of one build a worker needs. */
@@ -23,9 +27,16 @@ export interface BuildFiles {
   witnessCalculator: string;
 }
 
+/** Which Groth16 implementation proves: the native addon or snarkjs. */
+export type ProverBackend = "native" | "snarkjs";
+
 export interface ProveTask {
   build: BuildFiles;
   input: CircuitInput;
+  /** Default "snarkjs" (the pool picks native where the addon built). */
+  backend?: ProverBackend;
+  /** Threads of a native proof (default 1). */
+  threads?: number;
 }
 
 export interface Groth16Proof {
@@ -44,12 +55,15 @@ export interface ProveTaskResult {
   /** The worker isolate's memory after the task: V8 heap and external (zkey bytes, wasm memories). */
   memory: { heapUsed: number; external: number };
   threadId: number;
+  backend: ProverBackend;
 }
 
 interface LoadedBuild {
   calculator: WitnessCalculator;
   zkey: Uint8Array;
   vkey: unknown;
+  /** Parsed on the first native proof, then kept. */
+  native?: NativeProver;
 }
 
 class WitnessFailure extends Error {
@@ -91,7 +105,9 @@ async function load(build: BuildFiles): Promise<LoadedBuild> {
  * What crosses back to the pool: a result, or a zkseq error as data (errors
  * thrown across a thread boundary lose their class).
  */
-export type ProveTaskOutcome = ({ ok: true } & ProveTaskResult) | { ok: false; code: "CIRCUIT_INPUT_REJECTED" | "PROOF_NOT_VERIFIED"; reason: string };
+export type ProveTaskOutcome =
+  | ({ ok: true } & ProveTaskResult)
+  | { ok: false; code: "CIRCUIT_INPUT_REJECTED" | "PROOF_NOT_VERIFIED" | "ZKEY_FORMAT" | "WITNESS_FORMAT" | "WITNESS_MISMATCH"; reason: string };
 
 export default async function proveTask(task: ProveTask): Promise<ProveTaskOutcome> {
   try {
@@ -99,6 +115,7 @@ export default async function proveTask(task: ProveTask): Promise<ProveTaskOutco
   } catch (e) {
     if (e instanceof WitnessFailure) return { ok: false, code: "CIRCUIT_INPUT_REJECTED", reason: e.reason };
     if (e instanceof ProofVerificationError) return { ok: false, code: "PROOF_NOT_VERIFIED", reason: e.shortMessage };
+    if (e instanceof ZkeyFormatError || e instanceof WitnessFormatError || e instanceof WitnessMismatchError) return { ok: false, code: e.code as "ZKEY_FORMAT" | "WITNESS_FORMAT" | "WITNESS_MISMATCH", reason: e.reason };
     throw e;
   }
 }
@@ -107,6 +124,8 @@ async function prove(task: ProveTask): Promise<ProveTaskResult> {
   let t = performance.now();
   await singleThreadedCurve();
   const build = await load(task.build);
+  const backend = task.backend ?? "snarkjs";
+  const native = backend === "native" ? (build.native ??= NativeProver.fromBytes(task.build.id, task.build.zkey, build.zkey)) : undefined;
   const loadMs = performance.now() - t;
 
   t = performance.now();
@@ -119,10 +138,9 @@ async function prove(task: ProveTask): Promise<ProveTaskResult> {
   const witnessMs = performance.now() - t;
 
   t = performance.now();
-  const { proof, publicSignals } = (await snarkjs.groth16.prove({ type: "mem", data: build.zkey }, { type: "mem", data: wtns })) as {
-    proof: Groth16Proof;
-    publicSignals: string[];
-  };
+  const { proof, publicSignals } = native
+    ? native.prove(wtns, task.threads ?? 1)
+    : ((await snarkjs.groth16.prove({ type: "mem", data: build.zkey }, { type: "mem", data: wtns })) as { proof: Groth16Proof; publicSignals: string[] });
   const proveMs = performance.now() - t;
 
   t = performance.now();
@@ -131,5 +149,5 @@ async function prove(task: ProveTask): Promise<ProveTaskResult> {
   if (!ok) throw new ProofVerificationError(task.build.id);
 
   const mem = process.memoryUsage();
-  return { proof, publicSignals, timings: { loadMs, witnessMs, proveMs, verifyMs }, memory: { heapUsed: mem.heapUsed, external: mem.external }, threadId };
+  return { proof, publicSignals, timings: { loadMs, witnessMs, proveMs, verifyMs }, memory: { heapUsed: mem.heapUsed, external: mem.external }, threadId, backend };
 }

@@ -29,6 +29,10 @@ export interface ProverOptions {
   db?: string;
   /** Proving workers (default `os.availableParallelism()`, never more). */
   workers?: number;
+  /** "native" (default where its addon built) or "snarkjs"; see ProvingPoolOptions. */
+  backend?: import("./proveTask.js").ProverBackend;
+  /** Threads per native proof (default 1). */
+  threads?: number;
   /** Attempts per job when a worker crashes (default 2), and how many process restarts mid-proof a job survives (default 3). */
   maxAttempts?: number;
   maxRecoveries?: number;
@@ -233,8 +237,8 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
   }
 
   /** What `/healthz` shows: builds, proving threads, jobs per state. */
-  health(): { builds: string[]; workers: number; jobs: Record<JobState, number> } {
-    return { builds: this.buildIds, workers: this.pool.size, jobs: this.counts() };
+  health(): { builds: string[]; workers: number; backend: string; jobs: Record<JobState, number> } {
+    return { builds: this.buildIds, workers: this.pool.size, backend: this.pool.backend, jobs: this.counts() };
   }
 
   /** Stops taking jobs, puts running ones back in the queue (they run again on the next start), stops the workers. */
@@ -361,6 +365,8 @@ async function openEmbedded(options: ProverOptions, logger: PinoLogger, builds: 
   const pool = new ProvingPool({
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.threads ? { threads: options.threads } : {}),
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
   });

@@ -21,6 +21,7 @@ export interface ProverService {
   cancel(id: string, by?: { client?: string }): Awaitable<JobView>;
   waitFor(id: string, signal?: AbortSignal): Promise<JobView>;
   counts(): Awaitable<Record<JobState, number>>;
-  health(): Awaitable<{ builds: string[]; workers: number; jobs: Record<JobState, number> }>;
+  /** `backend`: the proving backend here, or the live queue workers' backends (comma-separated). */
+  health(): Awaitable<{ builds: string[]; workers: number; backend: string; jobs: Record<JobState, number> }>;
   close(): Promise<void>;
 }

@@ -6,16 +6,21 @@ import {
   CircuitInputRejectedError,
   JobCancelledError,
   JobTimeoutError,
+  NativeProverUnavailableError,
   ProofVerificationError,
   ProverClosedError,
+  WitnessFormatError,
+  WitnessMismatchError,
   WorkerCrashedError,
+  ZkeyFormatError,
   ZkseqError,
 } from "../src/errors.js";
 import { silentLogger, type Logger } from "../src/logger.js";
 import type { CircuitInput } from "../src/witness.js";
-import type { BuildFiles, ProveTask, ProveTaskOutcome, ProveTaskResult } from "./proveTask.js";
+import { loadNativeAddon } from "./nativeAddon.js";
+import type { BuildFiles, ProveTask, ProveTaskOutcome, ProveTaskResult, ProverBackend } from "./proveTask.js";
 
-export type { BuildFiles, Groth16Proof, ProveTaskResult } from "./proveTask.js";
+export type { BuildFiles, Groth16Proof, ProveTaskResult, ProverBackend } from "./proveTask.js";
 
 const WORKER = fileURLToPath(new URL("./worker.mjs", import.meta.url));
 
@@ -27,6 +32,14 @@ export interface ProvingPoolOptions {
   maxAttempts?: number;
   /** Per-worker limits (default: 4 GiB old generation). A worker that exceeds them is replaced and its job retried. */
   resourceLimits?: ResourceLimits;
+  /**
+   * "native" (the C++ prover, the default where its addon built) or "snarkjs".
+   * Asking for native where it did not build throws NativeProverUnavailableError;
+   * by default the pool then warns once and uses snarkjs.
+   */
+  backend?: ProverBackend;
+  /** Threads per native proof (default 1: each worker proves on one core). */
+  threads?: number;
   logger?: Logger;
 }
 
@@ -61,6 +74,10 @@ export class ProvingPool {
   private readonly maxAttempts: number;
   private readonly logger: Logger;
   private closed = false;
+  /** The backend every proof of this pool uses. */
+  readonly backend: ProverBackend;
+  /** Threads per native proof. */
+  readonly nativeThreads: number;
 
   constructor(options: ProvingPoolOptions = {}) {
     const cores = availableParallelism();
@@ -70,6 +87,9 @@ export class ProvingPool {
     if (wanted > cores) this.logger.warn(`${wanted} proving workers asked for but this machine has ${cores} cores: using ${cores}`);
     this.size = Math.min(wanted, cores);
     this.maxAttempts = options.maxAttempts ?? 2;
+    this.nativeThreads = options.threads ?? 1;
+    if (!Number.isInteger(this.nativeThreads) || this.nativeThreads < 1) throw new ZkseqError("INVALID_ARGUMENT", `threads must be a positive integer, got ${this.nativeThreads}`);
+    this.backend = pickBackend(options.backend, options.logger);
     this.piscina = new Piscina({
       filename: WORKER,
       minThreads: this.size,
@@ -125,7 +145,7 @@ export class ProvingPool {
   }
 
   private async attempts(build: BuildFiles, input: CircuitInput, options: ProveOptions, signal: AbortSignal | undefined, timeout: AbortSignal | undefined): Promise<PoolProof> {
-    const task: ProveTask = { build, input };
+    const task: ProveTask = { build, input, backend: this.backend, threads: this.nativeThreads };
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw abortError(options, timeout);
       let outcome: ProveTaskOutcome;
@@ -144,6 +164,9 @@ export class ProvingPool {
       }
       if (!outcome.ok) {
         if (outcome.code === "CIRCUIT_INPUT_REJECTED") throw new CircuitInputRejectedError(build.id, outcome.reason);
+        if (outcome.code === "ZKEY_FORMAT") throw new ZkeyFormatError(build.zkey, outcome.reason);
+        if (outcome.code === "WITNESS_FORMAT") throw new WitnessFormatError(outcome.reason);
+        if (outcome.code === "WITNESS_MISMATCH") throw new WitnessMismatchError(build.id, outcome.reason);
         throw new ProofVerificationError(build.id);
       }
       const { ok: _ok, ...result } = outcome;
@@ -157,6 +180,23 @@ export class ProvingPool {
     this.closed = true;
     await this.piscina.destroy();
   }
+}
+
+/** The backend asked for, or native where the addon loads (else one warning and snarkjs). */
+let warnedNoNative = false;
+
+function pickBackend(wanted: ProverBackend | undefined, logger: Logger | undefined): ProverBackend {
+  if (wanted === "snarkjs") return "snarkjs";
+  if (wanted !== undefined && wanted !== "native") throw new ZkseqError("INVALID_ARGUMENT", `backend must be "native" or "snarkjs", got ${String(wanted)}`);
+  const loaded = loadNativeAddon();
+  if ("addon" in loaded) return "native";
+  if (wanted === "native") throw new NativeProverUnavailableError(loaded.error);
+  const message = `native prover unavailable (${loaded.error}): proving with snarkjs`;
+  // to the caller's logger, or once per process as a Node warning when it gave none
+  if (logger) logger.warn(message);
+  else if (!warnedNoNative) process.emitWarning(message, { code: "ZKSEQ_NO_NATIVE_PROVER" });
+  warnedNoNative = true;
+  return "snarkjs";
 }
 
 function abortError(options: ProveOptions, timeout: AbortSignal | undefined): ZkseqError {

@@ -214,6 +214,40 @@ export class CircuitInputRejectedError extends ZkseqError {
   }
 }
 
+/** A .zkey is truncated, corrupted or not a BN254 Groth16 key (found by the native prover's loader). */
+export class ZkeyFormatError extends ZkseqError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super("ZKEY_FORMAT", `the proving key ${file} is unusable: ${reason}`);
+  }
+}
+
+/** A witness (.wtns bytes) is truncated or corrupted. */
+export class WitnessFormatError extends ZkseqError {
+  constructor(readonly reason: string) {
+    super("WITNESS_FORMAT", `the witness is unusable: ${reason}`);
+  }
+}
+
+/** A well-formed witness that belongs to another build (its length or field differs from the proving key's). */
+export class WitnessMismatchError extends ZkseqError {
+  constructor(
+    buildId: string,
+    readonly reason: string,
+  ) {
+    super("WITNESS_MISMATCH", `the witness does not fit build '${buildId}': ${reason}`);
+  }
+}
+
+/** The native prover is not built on this machine (use the snarkjs backend). */
+export class NativeProverUnavailableError extends ZkseqError {
+  constructor(reason: string) {
+    super("NATIVE_PROVER_UNAVAILABLE", `the native prover is not available: ${reason} (run \`npm rebuild zkseq\` or \`node scripts/build-native.mjs\`, or use --backend snarkjs)`);
+  }
+}
+
 /** The prover is shutting down or closed. */
 export class ProverClosedError extends ZkseqError {
   constructor() {

@@ -11,6 +11,7 @@ import { makeScenario, scenarioBatchJson } from "./helpers/fixtures.js";
 import { readKeystore } from "../src/keys.js";
 import { devArtifacts } from "./helpers/devBuild.js";
 import { verifyDevProof } from "./helpers/proverBuild.js";
+import { loadNativeAddon } from "../prover/nativeAddon.js";
 
 const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
 const run = (args: string[]) =>
@@ -35,6 +36,7 @@ test("cli: bad input exits non-zero with one readable line", async () => {
     [["prover", "worker"], /--queue redis:\/\/host:port is required/],
     [["prover", "serve", "--tokens", join(dir, "no-tokens")], /cannot read the tokens file .*no-tokens: ENOENT \[INVALID_ARGUMENT\]/],
     [["prover", "worker", "--queue", "nope"], /--queue must be a redis:\/\/host:port URL/],
+    [["prove", join(dir, "bad.json"), "--backend", "gpu"], /--backend must be native or snarkjs, got 'gpu'/],
   ] as const) {
     const r = await run([...args]);
     assert.notEqual(r.code, 0, args.join(" "));
@@ -70,7 +72,7 @@ test("cli: zkseq prove writes a proof that verifies", async () => {
   await writeFile(file, JSON.stringify(scenarioBatchJson(s)));
   const r = await run(["prove", file]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /proof verified/);
+  assert.match(r.stderr, "addon" in loadNativeAddon() ? /proof verified \(native,/ : /proof verified \(snarkjs,/);
   const out = JSON.parse(await readFile(join(dir, "batch.proof.json"), "utf8"));
   assert.equal(out.batchHash, s.witness.batchHash.toString());
   assert.equal(await verifyDevProof(out.publicSignals, out.proof), true);

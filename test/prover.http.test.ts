@@ -8,6 +8,7 @@ import { createProverServer } from "../prover/httpServer.js";
 import { ProverTokens } from "../prover/proverTokens.js";
 import { makeScenario, scenarioBatchJson } from "./helpers/fixtures.js";
 import { devFiles, verifyDevProof } from "./helpers/proverBuild.js";
+import { loadNativeAddon } from "../prover/nativeAddon.js";
 
 test("http: bad requests get a 4xx JSON error naming the problem, and the service keeps serving; a good job is proven", async () => {
   const db = join(await mkdtemp(join(tmpdir(), "zkseq-http-")), "jobs.db");
@@ -48,6 +49,7 @@ test("http: bad requests get a 4xx JSON error naming the problem, and the servic
     const health = await app.inject({ method: "GET", url: "/healthz" });
     assert.equal(health.statusCode, 200);
     assert.deepEqual(health.json().builds, ["dev"]);
+    assert.equal(health.json().backend, "addon" in loadNativeAddon() ? "native" : "snarkjs");
 
     const accepted = await post({ build: "dev", batch: scenarioBatchJson(s) });
     assert.equal(accepted.statusCode, 202, accepted.body);

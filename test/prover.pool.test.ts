@@ -46,10 +46,12 @@ test("pool: never more workers than cores", async () => {
   assert.throws(() => new ProvingPool({ workers: 0 }), /positive integer/);
 });
 
+// The crash and cancellation tests kill a worker at a fixed time into a proof: they use the
+// slower snarkjs backend so that the proof is still running then (the mechanics are the same).
 test("pool: a worker that dies mid-proof is replaced and the job retried; with no attempts left it is WorkerCrashedError", async () => {
   const files = await devFiles();
   const input = makeScenario({ seed: 201 }).witness.input;
-  const pool = new ProvingPool({ workers: 1, maxAttempts: 2 });
+  const pool = new ProvingPool({ workers: 1, maxAttempts: 2, backend: "snarkjs" });
   try {
     const proving = pool.prove(files, input);
     await sleep(1500);
@@ -62,7 +64,7 @@ test("pool: a worker that dies mid-proof is replaced and the job retried; with n
     await pool.close();
   }
 
-  const once = new ProvingPool({ workers: 1, maxAttempts: 1 });
+  const once = new ProvingPool({ workers: 1, maxAttempts: 1, backend: "snarkjs" });
   try {
     const proving = once.prove(files, input);
     await sleep(1500);
@@ -76,7 +78,7 @@ test("pool: a worker that dies mid-proof is replaced and the job retried; with n
 test("pool: cancellation by AbortSignal and by timeout; the pool keeps proving after both", async () => {
   const files = await devFiles();
   const input = makeScenario({ seed: 202 }).witness.input;
-  const pool = new ProvingPool({ workers: 1 });
+  const pool = new ProvingPool({ workers: 1, backend: "snarkjs" });
   try {
     const ac = new AbortController();
     const cancelled = pool.prove(files, input, { signal: ac.signal });

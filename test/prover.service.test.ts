@@ -53,7 +53,8 @@ test("service: refuses an unknown build, a batch breaking a rule, a full queue; 
 });
 
 test("service: lower batch numbers are proven first; proofs verify; cancelling queued and running jobs", async () => {
-  const prover = await createProver({ artifacts: { dev: await devFiles() }, db: await tmpDb(), autoStart: false, workers: 1 });
+  // snarkjs: the running job must still be running 800 ms in, which a native proof may not be
+  const prover = await createProver({ artifacts: { dev: await devFiles() }, db: await tmpDb(), autoStart: false, workers: 1, backend: "snarkjs" });
   try {
     const order: string[] = [];
     prover.on("job", (j: JobView) => {
@@ -94,7 +95,7 @@ test("service: lower batch numbers are proven first; proofs verify; cancelling q
 });
 
 test("service: a job that exceeds its timeout fails with JOB_TIMEOUT", async () => {
-  const prover = await createProver({ artifacts: { dev: await devFiles() }, db: await tmpDb(), workers: 1, jobTimeoutMs: 300 });
+  const prover = await createProver({ artifacts: { dev: await devFiles() }, db: await tmpDb(), workers: 1, jobTimeoutMs: 300, backend: "snarkjs" });
   try {
     const { job } = await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 320 })) });
     const end = await prover.waitFor(job.id);

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { buildCircuit } from "../../src/build/buildCircuit.js";
@@ -6,8 +7,9 @@ import { batchFileFromJSON } from "../../src/batchFile.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { headerFromPublicSignals, headerToJSON } from "../../src/header.js";
 import { buildWitnessInput, type CircuitInput } from "../../src/witness.js";
-import { ProvingPool, buildFiles } from "../../prover/provingPool.js";
-import { action } from "../errors.js";
+import { ProvingPool, buildFiles, type ProverBackend } from "../../prover/provingPool.js";
+import { backendFlag } from "../backendFlag.js";
+import { action, positiveInt } from "../errors.js";
 import { Progress } from "../progress.js";
 
 interface ProveFlags {
@@ -15,6 +17,8 @@ interface ProveFlags {
   out?: string;
   ptau?: string;
   cacheDir?: string;
+  backend?: ProverBackend;
+  threads?: number;
 }
 
 /**
@@ -44,6 +48,8 @@ export function registerProve(program: Command): void {
     .option("-o, --out <file>", "where to write the proof (default: <input>.proof.json)")
     .option("--ptau <path>", "ptau file or folder for a build not set up yet (default: $ZKSEQ_PTAU)")
     .option("--cache-dir <dir>", "circuit build cache")
+    .option("--backend <name>", "native (default where its addon built) or snarkjs", backendFlag)
+    .option("--threads <n>", "threads of the native prover (default: available cores)", positiveInt("--threads"))
     .action(
       action(async (file: string, flags: ProveFlags) => {
         const progress = new Progress();
@@ -71,11 +77,16 @@ export function registerProve(program: Command): void {
         });
         progress.done(`circuit '${build}' ready`);
 
-        const pool = new ProvingPool({ workers: 1 });
+        const pool = new ProvingPool({
+          workers: 1,
+          ...(flags.backend ? { backend: flags.backend } : {}),
+          threads: flags.threads || availableParallelism(),
+          logger: { info: () => {}, warn: (m) => process.stderr.write(`WARNING: ${m}\n`) },
+        });
         try {
           progress.step("witness, Groth16 proof and verification");
           const result = await pool.prove(buildFiles(artifacts), input);
-          progress.done(`proof verified (witness ${(result.timings.witnessMs / 1000).toFixed(1)}s, prove ${(result.timings.proveMs / 1000).toFixed(1)}s)`);
+          progress.done(`proof verified (${result.backend}, witness ${(result.timings.witnessMs / 1000).toFixed(1)}s, prove ${(result.timings.proveMs / 1000).toFixed(1)}s)`);
           const { header, batchHash } = headerFromPublicSignals(result.publicSignals);
           const doc = { build, proof: result.proof, publicSignals: result.publicSignals, batchHash: batchHash.toString(), header: headerToJSON(header) };
           await writeFile(out, JSON.stringify(doc, null, 2) + "\n");

@@ -6,6 +6,8 @@ import { action, positiveInt } from "../errors.js";
 import { registerProverWorker } from "./proverWorker.js";
 import { ProverTokens } from "../../prover/proverTokens.js";
 import { redisConnection } from "../../prover/queue/queueKeys.js";
+import { backendFlag } from "../backendFlag.js";
+import type { ProverBackend } from "../../prover/proveTask.js";
 
 interface ServeFlags {
   port: number;
@@ -21,6 +23,8 @@ interface ServeFlags {
   queue?: string;
   queuePrefix: string;
   tokens?: string;
+  backend?: ProverBackend;
+  threads?: number;
 }
 
 export function registerProverServe(program: Command): void {
@@ -41,6 +45,8 @@ export function registerProverServe(program: Command): void {
     .option("--job-timeout <seconds>", "fail a proof that takes longer", positiveInt("--job-timeout"), 600)
     .option("--tokens <file>", "require clients' tokens: lines 'client:token' (or $ZKSEQ_PROVER_TOKENS, comma-separated); a job is its submitter's to cancel")
     .option("--log-level <level>", "pino log level", "info")
+    .option("--backend <name>", "native (default where its addon built) or snarkjs", backendFlag)
+    .option("--threads <n>", "threads per native proof (default 1: one core per worker)", positiveInt("--threads"))
     .action(
       action(async (flags: ServeFlags) => {
         const tokens = flags.tokens
@@ -56,6 +62,8 @@ export function registerProverServe(program: Command): void {
           db: flags.db,
           ...(flags.queue ? { queue: flags.queue, queuePrefix: flags.queuePrefix } : {}),
           ...(flags.workers ? { workers: flags.workers } : {}),
+          ...(flags.backend ? { backend: flags.backend } : {}),
+          ...(flags.threads ? { threads: flags.threads } : {}),
           ...(ptau ? { ptau } : {}),
           ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
           maxQueued: flags.maxQueue,
@@ -65,7 +73,7 @@ export function registerProverServe(program: Command): void {
         });
         const app = createProverServer(p, { logger, ...(tokens ? { tokens } : {}) });
         const address = await app.listen({ port: flags.port, host: flags.host });
-        logger.info({ address, builds: p.buildIds, ...(flags.queue ? { queue: flags.queue } : { workers: (await p.health()).workers, db: flags.db }) }, "prover listening");
+        logger.info({ address, builds: p.buildIds, ...(flags.queue ? { queue: flags.queue } : { workers: (await p.health()).workers, backend: (await p.health()).backend, db: flags.db }) }, "prover listening");
         if (!tokens && flags.host !== "127.0.0.1" && flags.host !== "localhost") logger.warn("listening beyond loopback without --tokens: anyone who reaches this port can submit and cancel jobs");
         let stopping = false;
         const stop = async (signal: string) => {

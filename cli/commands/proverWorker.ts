@@ -5,6 +5,8 @@ import { QueueWorker } from "../../prover/queue/queueWorker.js";
 import { redisConnection } from "../../prover/queue/queueKeys.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { action, positiveInt } from "../errors.js";
+import { backendFlag } from "../backendFlag.js";
+import type { ProverBackend } from "../../prover/proveTask.js";
 
 interface WorkerFlags {
   queue?: string;
@@ -17,6 +19,8 @@ interface WorkerFlags {
   stalledInterval: number;
   maxStalled: number;
   logLevel: string;
+  backend?: ProverBackend;
+  threads?: number;
 }
 
 /** `zkseq prover worker --queue redis://…`: a proving process for the API of `zkseq prover serve --queue`. */
@@ -33,6 +37,8 @@ export function registerProverWorker(prover: Command): void {
     .option("--lock-duration <ms>", "BullMQ job lock; a dead worker's job is taken over after it expires", positiveInt("--lock-duration"), 30_000)
     .option("--stalled-interval <ms>", "how often to look for jobs of dead workers", positiveInt("--stalled-interval"), 30_000)
     .option("--max-stalled <n>", "times a job may lose its worker before it fails", positiveInt("--max-stalled"), 2)
+    .option("--backend <name>", "native (default where its addon built) or snarkjs", backendFlag)
+    .option("--threads <n>", "threads per native proof (default 1: one core per proving thread)", positiveInt("--threads"))
     .option("--log-level <level>", "pino log level", "info")
     .action(
       action(async (flags: WorkerFlags) => {
@@ -50,12 +56,14 @@ export function registerProverWorker(prover: Command): void {
           prefix: flags.queuePrefix,
           builds,
           ...(flags.workers ? { workers: flags.workers } : {}),
+          ...(flags.backend ? { backend: flags.backend } : {}),
+          ...(flags.threads ? { threads: flags.threads } : {}),
           lockDurationMs: flags.lockDuration,
           stalledIntervalMs: flags.stalledInterval,
           maxStalledCount: flags.maxStalled,
           logger,
         });
-        logger.info({ worker: worker.id, builds: [...builds.keys()], threads: worker.pool.size }, "prover worker ready");
+        logger.info({ worker: worker.id, builds: [...builds.keys()], threads: worker.pool.size, backend: worker.pool.backend }, "prover worker ready");
         let stops = 0;
         const stop = async (signal: string) => {
           stops++;

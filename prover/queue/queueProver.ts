@@ -240,9 +240,10 @@ export class QueueProver implements ProverService {
     return out;
   }
 
-  async health(): Promise<{ builds: string[]; workers: number; jobs: Record<JobState, number> }> {
+  async health(): Promise<{ builds: string[]; workers: number; backend: string; jobs: Record<JobState, number> }> {
     const workers = await this.workers();
-    return { builds: this.buildIds, workers: workers.reduce((n, w) => n + w.threads, 0), jobs: await this.counts() };
+    const backend = [...new Set(workers.map((w) => w.backend))].sort().join(",");
+    return { builds: this.buildIds, workers: workers.reduce((n, w) => n + w.threads, 0), backend, jobs: await this.counts() };
   }
 
   /** The workers that announced themselves within `workerStaleMs`. */

@@ -6,6 +6,7 @@ import type { Logger as PinoLogger } from "pino";
 import type { ResourceLimits } from "node:worker_threads";
 import { JobCancelledError } from "../../src/errors.js";
 import type { CircuitInput } from "../../src/witness.js";
+import type { ProverBackend } from "../proveTask.js";
 import { ProvingPool, type BuildFiles } from "../provingPool.js";
 import { buildQueueName, encodeFailure, queueKeys, redisConnection, type ProveJobData, type ProveJobResult, type WorkerAnnouncement } from "./queueKeys.js";
 
@@ -28,8 +29,10 @@ export interface QueueWorkerOptions {
   maxStalledCount?: number;
   /** Heartbeat period of the announcement (default 5 s). */
   heartbeatMs?: number;
-  /** What `backend` the announcement names (default "snarkjs"). */
-  backend?: string;
+  /** The pool's proving backend (default: native where its addon built, else snarkjs with one warning). */
+  backend?: ProverBackend;
+  /** Threads per native proof (default 1). */
+  threads?: number;
   logger?: PinoLogger;
 }
 
@@ -70,6 +73,8 @@ export class QueueWorker {
     this.pool = new ProvingPool({
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+      ...(options.backend ? { backend: options.backend } : {}),
+      ...(options.threads ? { threads: options.threads } : {}),
       logger: { info: (m) => logger?.info(m), warn: (m) => logger?.warn(m) },
     });
     this.keys = queueKeys(options.prefix ?? "zkseq");
@@ -154,7 +159,7 @@ export class QueueWorker {
       cores: availableParallelism(),
       threads: this.pool.size,
       builds: [...this.options.builds.keys()],
-      backend: this.options.backend ?? "snarkjs",
+      backend: this.pool.backend,
       startedAt: this.startedAt,
       lastSeen: Date.now(),
       proven: this.proven,
