@@ -108,7 +108,8 @@ test("queue: lowest batch number first, proofs verify, cancel a queued job and s
     assert.equal((await prover.waitFor(c.id)).state, "done");
     const health = await prover.health();
     assert.equal(health.workers, 1, "the worker announced itself");
-    const counted = /zkseq_prover_worker_proofs_total\{worker="[^"]+",host="[^"]+",backend="snarkjs"\} 4/;
+    const counted = new RegExp(`zkseq_prover_worker_proofs_total\\{worker="[^"]+",host="[^"]+",backend="${w.pool.backend}"\\} 4`);
+    assert.equal(health.backend, w.pool.backend, "health names the workers' backend");
     let metrics = "";
     for (let i = 0; i < 100 && !counted.test(metrics); i++) {
       await new Promise((r) => setTimeout(r, 50)); // the next heartbeat carries the count
