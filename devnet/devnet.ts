@@ -280,7 +280,20 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       const tx = i === Math.floor(txsTotal / 3) && censored !== undefined ? censored : await users.next();
       const h = tx.txHash;
       sent.push(h);
-      await requestJson("sequencer", `${sequencerUrl}/txs`, { body: { txs: [tx.raw] } }).catch((e: unknown) => print(`  generator: ${(e as Error).message}`));
+      // like a wallet: resend until the sequencer accepts it (it may be restarting); resending is idempotent (keyed by txHash)
+      for (let attempt = 1; !stopped; attempt++) {
+        try {
+          await requestJson("sequencer", `${sequencerUrl}/txs`, { body: { txs: [tx.raw] } });
+          break;
+        } catch (e) {
+          if (attempt === 1) print(`  generator: ${(e as Error).message}; resending`);
+          if (attempt >= 100) {
+            print(`  generator: giving up on tx ${tx.ethHash.slice(0, 14)}… after ${attempt} attempts`);
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
       if (h === censoredTx) {
         print(`  ⚠ tx ${tx.ethHash.slice(0, 14)}… ignored by the sequencer; the user forces it in through the inbox`);
         await inbox.forceInclude(tx.raw);
