@@ -176,6 +176,11 @@ export class JobStore {
     return this.db.prepare(`UPDATE jobs SET state = 'queued', started_at = NULL WHERE id = ? AND state = 'running'`).run(id).changes === 1;
   }
 
+  /** Drops finished jobs (done, failed, cancelled) that finished before `before` (ms); returns how many. */
+  prune(before: number): number {
+    return this.db.prepare(`DELETE FROM jobs WHERE state IN ('done', 'failed', 'cancelled') AND finished_at < ?`).run(before).changes;
+  }
+
   /** queued or running -> cancelled; returns the state it had, or undefined if it was already final. */
   cancel(id: string): JobState | undefined {
     return this.db.transaction(() => {

@@ -40,6 +40,8 @@ export interface ProverOptions {
   maxQueued?: number;
   /** A proof that takes longer fails with JOB_TIMEOUT (default 10 minutes). */
   jobTimeoutMs?: number;
+  /** Finished jobs (done, failed, cancelled) are kept this long, then dropped (default 7 days; 0 keeps them for ever). A dropped job's batch submitted again is proven again. */
+  retainFinishedS?: number;
   /** Per-worker resource limits (default 4 GiB old generation). */
   resourceLimits?: import("node:worker_threads").ResourceLimits;
   /** Structured logs (default: silent). */
@@ -132,10 +134,11 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
   private readonly checker: JobRequestChecker;
   private started = false;
   private closed = false;
+  private prunedAt = 0;
 
   constructor(
     private readonly builds: ReadonlyMap<string, BuildFiles>,
-    private readonly options: Required<Pick<ProverOptions, "maxQueued" | "jobTimeoutMs" | "maxRecoveries">> & { logger: PinoLogger },
+    private readonly options: Required<Pick<ProverOptions, "maxQueued" | "jobTimeoutMs" | "maxRecoveries" | "retainFinishedS">> & { logger: PinoLogger },
     store: JobStore,
     pool: ProvingPool,
     processMetrics: boolean,
@@ -163,6 +166,7 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
     const { requeued, failed } = this.store.recover(this.options.maxRecoveries);
     if (requeued.length) this.log.warn({ jobs: requeued }, `requeued ${requeued.length} job(s) interrupted by a previous stop`);
     if (failed.length) this.log.error({ jobs: failed }, `failed ${failed.length} job(s) that were interrupted too many times`);
+    this.prune();
     this.pump();
   }
 
@@ -175,6 +179,7 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
     if (this.closed) throw new ProverClosedError();
     const { input, batchNumber } = await this.checker.check(request);
     const id = jobId(request.build, input);
+    this.prune();
     const { job, created } = this.store.submit({ id, build: request.build, batchNumber, input: JSON.stringify(input), ...by }, this.options.maxQueued);
     if (created) {
       this.metrics.submitted.inc({ build: request.build });
@@ -183,6 +188,15 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
       this.pump();
     }
     return { job: jobView(job), created };
+  }
+
+  /** Drops finished jobs older than `retainFinishedS`, at most once a minute (or once per retention period if shorter), on start and on submits. */
+  private prune(): void {
+    const now = Date.now();
+    if (this.options.retainFinishedS <= 0 || now - this.prunedAt < Math.min(60_000, this.options.retainFinishedS * 1000)) return;
+    this.prunedAt = now;
+    const n = this.store.prune(now - this.options.retainFinishedS * 1000);
+    if (n) this.log.info({ jobs: n, retainFinishedS: this.options.retainFinishedS }, "dropped finished jobs past retention");
   }
 
   /** A job's state; JobNotFoundError if unknown. */
@@ -332,6 +346,7 @@ export async function createProver(options: ProverOptions = {}): Promise<Prover 
       ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
       maxQueued: options.maxQueued ?? 1000,
       jobTimeoutMs: options.jobTimeoutMs ?? 600_000,
+      ...(options.retainFinishedS !== undefined ? { retainFinishedS: options.retainFinishedS } : {}),
       logger,
       processMetrics: options.processMetrics ?? false,
     });
@@ -372,7 +387,7 @@ async function openEmbedded(options: ProverOptions, logger: PinoLogger, builds: 
   });
   const prover = new Prover(
     builds,
-    { maxQueued: options.maxQueued ?? 1000, jobTimeoutMs: options.jobTimeoutMs ?? 600_000, maxRecoveries: options.maxRecoveries ?? 3, logger },
+    { maxQueued: options.maxQueued ?? 1000, jobTimeoutMs: options.jobTimeoutMs ?? 600_000, maxRecoveries: options.maxRecoveries ?? 3, retainFinishedS: options.retainFinishedS ?? 7 * 86_400, logger },
     store,
     pool,
     options.processMetrics ?? false,

@@ -34,7 +34,7 @@ after(async () => {
 /** A fresh queue prefix per test: tests share the server, not jobs. */
 const prefix = () => `t${process.pid}-${++prefixN}`;
 
-async function api(p: string, extra: { maxQueued?: number; jobTimeoutMs?: number } = {}): Promise<QueueProver> {
+async function api(p: string, extra: { maxQueued?: number; jobTimeoutMs?: number; retainFinishedS?: number } = {}): Promise<QueueProver> {
   return QueueProver.open(new Map([["dev", await devFiles()]]), { url: redis.url, prefix: p, pollMs: 60_000, ...extra });
 }
 
@@ -133,6 +133,13 @@ test("queue: cancel a running job stops its proof; a per-job timeout fails the j
     const cancelled = await prover.cancel(job.id);
     assert.equal(cancelled.state, "cancelled");
     assert.equal(cancelled.error?.code, "JOB_CANCELLED");
+    // the stopped proof leaves BullMQ's failed set: the job counts as cancelled, once
+    let counts = await prover.counts();
+    for (let i = 0; i < 200 && (counts.running > 0 || counts.failed > 0); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      counts = await prover.counts();
+    }
+    assert.deepEqual(counts, { queued: 0, running: 0, done: 0, failed: 0, cancelled: 1 });
     // resubmitting at once waits for the stopped proof to leave, then queues it anew: it is proven
     const again = await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 1501 })) });
     assert.equal(again.created, true);
@@ -264,6 +271,49 @@ test("queue: a job belongs to the client that submitted it: another client gets 
     assert.equal((await prover.get(job.id)).state, "queued");
     assert.equal((await prover.cancel(job.id, { client: "rollup" })).state, "cancelled");
   } finally {
+    await prover.close();
+  }
+});
+
+test("queue: fair share between clients: another client's low batch numbers do not outrank a client's jobs; each client's lowest batch first", { skip }, async () => {
+  const p = prefix();
+  const prover = await api(p);
+  let w: QueueWorker | undefined;
+  try {
+    const ids: string[] = [];
+    // the attacker sends low numbers, out of order (its own jobs are reordered); the rollup sends in order
+    for (const n of [2n, 1n, 0n]) ids.push((await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 1900 + Number(n), batchNumber: n })) }, { client: "attacker" })).job.id);
+    for (const n of [10n, 11n]) ids.push((await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 1900 + Number(n), batchNumber: n })) }, { client: "rollup" })).job.id);
+    w = await worker(p);
+    const done = await Promise.all(ids.map((id) => prover.waitFor(id)));
+    for (const j of done) assert.equal(j.state, "done", JSON.stringify(j));
+    const order = [...done].sort((x, y) => Date.parse(x.startedAt!) - Date.parse(y.startedAt!)).map((j) => j.batchNumber);
+    assert.deepEqual(order, ["0", "10", "1", "11", "2"], "round robin between clients, lowest batch first within each");
+  } finally {
+    await w?.close();
+    await prover.close();
+  }
+});
+
+test("queue: finished jobs and cancel records are dropped after retainFinishedS", { skip }, async () => {
+  const p = prefix();
+  const prover = await api(p, { retainFinishedS: 1 });
+  const w = await worker(p);
+  try {
+    const { job } = await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 1950 })) });
+    assert.equal((await prover.waitFor(job.id)).state, "done");
+    const { job: c } = await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 1951, batchNumber: 900n })) });
+    await prover.cancel(c.id);
+    await new Promise((r) => setTimeout(r, 1100));
+    // BullMQ drops finished jobs older than the age when the next job finishes; the next cancel trims cancel records
+    const { job: next } = await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 1952 })) });
+    assert.equal((await prover.waitFor(next.id)).state, "done");
+    await prover.cancel((await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 1953, batchNumber: 901n })) })).job.id);
+    await assert.rejects(prover.get(job.id), JobNotFoundError);
+    await assert.rejects(prover.get(c.id), JobNotFoundError);
+    assert.equal((await prover.get(next.id)).state, "done", "a job younger than the age is kept");
+  } finally {
+    await w.close();
     await prover.close();
   }
 });

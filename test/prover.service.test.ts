@@ -147,3 +147,21 @@ test("service: fair share between clients: another client's low batch numbers do
     await prover.close();
   }
 });
+
+test("service: finished jobs are dropped after retainFinishedS; younger ones are kept", async () => {
+  const prover = await createProver({ artifacts: { dev: await devFiles() }, db: await tmpDb(), workers: 1, retainFinishedS: 1 });
+  try {
+    const { job: old } = await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 360 })) });
+    assert.equal((await prover.waitFor(old.id)).state, "done");
+    const { job: cancelled } = await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 361, batchNumber: 700n })) });
+    prover.cancel(cancelled.id);
+    await new Promise((r) => setTimeout(r, 1100));
+    const { job: fresh } = await prover.submit({ build: "dev", batch: scenarioBatchJson(makeScenario({ seed: 362 })) });
+    assert.throws(() => prover.get(old.id), JobNotFoundError);
+    assert.throws(() => prover.get(cancelled.id), JobNotFoundError);
+    assert.equal((await prover.waitFor(fresh.id)).state, "done", "a job younger than the retention is kept");
+    assert.equal(prover.counts().done, 1);
+  } finally {
+    await prover.close();
+  }
+});

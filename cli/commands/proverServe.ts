@@ -19,6 +19,7 @@ interface ServeFlags {
   cacheDir?: string;
   maxQueue: number;
   jobTimeout: number;
+  retainDays: number;
   logLevel: string;
   queue?: string;
   queuePrefix: string;
@@ -43,6 +44,7 @@ export function registerProverServe(program: Command): void {
     .option("--cache-dir <dir>", "circuit build cache")
     .option("--max-queue <n>", "jobs waiting at most before new ones are refused", positiveInt("--max-queue"), 1000)
     .option("--job-timeout <seconds>", "fail a proof that takes longer", positiveInt("--job-timeout"), 600)
+    .option("--retain-days <n>", "drop finished jobs (and their proofs) this many days after they finish; 0 keeps them for ever", positiveInt("--retain-days"), 7)
     .option("--tokens <file>", "require clients' tokens: lines 'client:token' (or $ZKSEQ_PROVER_TOKENS, comma-separated); a job is its submitter's to cancel")
     .option("--log-level <level>", "pino log level", "info")
     .option("--backend <name>", "native (default where its addon built) or snarkjs", backendFlag)
@@ -68,6 +70,7 @@ export function registerProverServe(program: Command): void {
           ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
           maxQueued: flags.maxQueue,
           jobTimeoutMs: flags.jobTimeout * 1000,
+          retainFinishedS: flags.retainDays * 86_400,
           logger,
           processMetrics: true,
         });

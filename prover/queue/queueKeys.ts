@@ -77,8 +77,12 @@ export function queueKeys(prefix: string) {
     cancelChannel: `${prefix}:zkseq:cancel`,
     /** HASH worker id -> JSON WorkerAnnouncement. */
     workers: `${prefix}:zkseq:workers`,
-    /** STRING per queue: the batch number priorities count from (see QueueProver.priority). */
-    priorityBase: (queue: string) => `${prefix}:zkseq:priority-base:${queue}`,
+    /** ZSET job id -> cancel time (ms): cancel records are trimmed like finished jobs. */
+    cancelledAt: `${prefix}:zkseq:cancelled-at`,
+    /** HASH per queue: client -> its last fair-share tag (see QueueProver.fairPriority). */
+    fairTags: (queue: string) => `${prefix}:zkseq:fair-tags:${queue}`,
+    /** ZSET per queue and client (lexicographic): "<batch number, 20 digits>:<job id>" of its waiting jobs. */
+    clientJobs: (queue: string, client: string) => `${prefix}:zkseq:client-jobs:${queue}:${encodeURIComponent(client)}`,
   };
 }
 

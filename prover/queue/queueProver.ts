@@ -14,7 +14,8 @@ import { buildQueueName, decodeFailure, queueKeys, redisConnection, type ProveJo
 
 /** BullMQ's largest priority (lower runs first; 0 would mean "no priority", ahead of all). */
 const MAX_PRIORITY = 2_097_151;
-const HALF_PRIORITY_RANGE = 1n << 20n;
+/** A client's jobs index (sorted set, lexicographic): zero-padded batch number, ':', job id. */
+const member = (batchNumber: bigint, id: string) => `${batchNumber.toString().padStart(20, "0")}:${id}`;
 
 /** Options of the BullMQ-backed prover API. */
 export interface QueueProverOptions {
@@ -30,6 +31,8 @@ export interface QueueProverOptions {
   pollMs?: number;
   /** A worker is counted live if its last heartbeat is younger than this (default 30 s). */
   workerStaleMs?: number;
+  /** Finished jobs (done, failed, cancelled) are kept this long, then dropped (default 7 days; 0 keeps them for ever). */
+  retainFinishedS?: number;
   logger?: PinoLogger;
   processMetrics?: boolean;
 }
@@ -44,7 +47,7 @@ type Found = { job: Job<ProveJobData, ProveJobResult, "prove">; state: string };
  * SQLite `Prover`:
  *
  * - idempotent by content: the BullMQ job id is `jobId(build, input)`, so the same batch twice is one job;
- * - lowest batch number first: the BullMQ priority is the batch number's distance from the lowest one waiting;
+ * - fair share across clients, lowest batch number first within a client's jobs (see fairPriority);
  * - bounded: more than `maxQueued` waiting jobs is a QueueFullError;
  * - cancel: a waiting job is removed, a running one is stopped on its worker (Redis pub/sub);
  * - per-attempt timeout, every proof verified by its worker before it is stored (and workers
@@ -65,13 +68,14 @@ export class QueueProver implements ProverService {
   private readonly checker: JobRequestChecker;
   private readonly keys: ReturnType<typeof queueKeys>;
   private closed = false;
+  private submitting: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly builds: ReadonlyMap<string, BuildFiles>,
     private readonly queues: ReadonlyMap<string, Q>,
     private readonly events: QueueEvents[],
     private readonly redis: Redis,
-    private readonly options: Required<Pick<QueueProverOptions, "maxQueued" | "jobTimeoutMs" | "pollMs" | "workerStaleMs">> & { logger: PinoLogger | undefined },
+    private readonly options: Required<Pick<QueueProverOptions, "maxQueued" | "jobTimeoutMs" | "pollMs" | "workerStaleMs" | "retainFinishedS">> & { logger: PinoLogger | undefined },
     prefix: string,
     processMetrics: boolean,
   ) {
@@ -116,6 +120,7 @@ export class QueueProver implements ProverService {
         jobTimeoutMs: options.jobTimeoutMs ?? 600_000,
         pollMs: options.pollMs ?? 5000,
         workerStaleMs: options.workerStaleMs ?? 30_000,
+        retainFinishedS: options.retainFinishedS ?? 7 * 86_400,
         logger: options.logger,
       },
       prefix,
@@ -133,8 +138,7 @@ export class QueueProver implements ProverService {
         prover.finished.emit(doneId);
       });
       ev.on("failed", ({ jobId: failedId }) => {
-        prover.metrics.failed.inc({ build: id });
-        prover.finished.emit(failedId);
+        void prover.settleFailed(failedId, id);
       });
       ev.on("removed", ({ jobId: removedId }) => prover.finished.emit(removedId));
       events.push(ev);
@@ -153,18 +157,24 @@ export class QueueProver implements ProverService {
     const { build, input, batchNumber } = await this.checker.check(request);
     const id = jobId(build, input);
     const queue = this.queues.get(build)!;
-    const cancelled = (await this.redis.hexists(this.keys.cancelled, id)) === 1;
-    const existing = await this.find(id);
-    if (existing && !cancelled && existing.state !== "failed") return { job: await this.viewOf(id, existing), created: false };
+    // one submit at a time from here: the fair-share tags are read and written in steps
+    return this.serialized(async () => {
+      const cancelled = (await this.redis.hexists(this.keys.cancelled, id)) === 1;
+      const existing = await this.find(id);
+      if (existing && !cancelled && existing.state !== "failed") return { job: await this.viewOf(id, existing), created: false };
 
-    if ((await this.queuedCount()) >= this.options.maxQueued) throw new QueueFullError(this.options.maxQueued);
-    if (existing) await this.removeStopped(id, existing.job);
-    await this.redis.hdel(this.keys.cancelled, id);
-    const data: ProveJobData = { build, batchNumber: batchNumber.toString(), input: JSON.stringify(input), timeoutMs: this.options.jobTimeoutMs, ...by };
-    await queue.add("prove", data, { jobId: id, priority: await this.priority(queue, batchNumber), attempts: 1, removeOnComplete: false, removeOnFail: false });
-    this.metrics.submitted.inc({ build });
-    this.options.logger?.info({ jobId: id, build, batchNumber: batchNumber.toString() }, "job accepted");
-    return { job: await this.viewOf(id, await this.find(id)), created: true };
+      if ((await this.queuedCount()) >= this.options.maxQueued) throw new QueueFullError(this.options.maxQueued);
+      if (existing) await this.removeStopped(id, existing.job);
+      await this.redis.multi().hdel(this.keys.cancelled, id).zrem(this.keys.cancelledAt, id).exec();
+      const data: ProveJobData = { build, batchNumber: batchNumber.toString(), input: JSON.stringify(input), timeoutMs: this.options.jobTimeoutMs, ...by };
+      const priority = await this.fairPriority(queue, by.client ?? "", batchNumber);
+      const keep = this.options.retainFinishedS > 0 ? { age: this.options.retainFinishedS } : false;
+      await queue.add("prove", data, { jobId: id, priority, attempts: 1, removeOnComplete: keep, removeOnFail: keep });
+      await this.redis.zadd(this.keys.clientJobs(queue.name, by.client ?? ""), 0, member(batchNumber, id));
+      this.metrics.submitted.inc({ build });
+      this.options.logger?.info({ jobId: id, build, batchNumber: batchNumber.toString(), client: by.client, priority }, "job accepted");
+      return { job: await this.viewOf(id, await this.find(id)), created: true };
+    });
   }
 
   async get(id: string): Promise<JobView> {
@@ -191,7 +201,8 @@ export class QueueProver implements ProverService {
     if (FINAL_STATES.includes(now.state) || !found) return now;
     const job = found.job;
     const view: JobView = { ...now, state: "cancelled", error: { code: "JOB_CANCELLED", message: "cancelled by request" }, finishedAt: new Date().toISOString() };
-    await this.redis.hset(this.keys.cancelled, id, JSON.stringify(view));
+    await this.redis.multi().hset(this.keys.cancelled, id, JSON.stringify(view)).zadd(this.keys.cancelledAt, Date.now(), id).exec();
+    await this.trimCancelled();
     if (now.state === "queued") {
       try {
         await job.remove();
@@ -226,7 +237,7 @@ export class QueueProver implements ProverService {
     }
   }
 
-  /** Jobs per state over all builds' queues (`failed` also counts jobs cancelled while running). */
+  /** Jobs per state over all builds' queues (a job cancelled while running counts as cancelled only: its failed BullMQ job is removed). */
   async counts(): Promise<Record<JobState, number>> {
     const out: Record<JobState, number> = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
     for (const q of this.queues.values()) {
@@ -309,7 +320,8 @@ export class QueueProver implements ProverService {
     try {
       await job.remove();
     } catch {
-      throw new JobStoppingError(id);
+      // removed meanwhile (a cancelled job's failure is removed when it lands) is as good
+      if ((await job.getState()) !== "unknown") throw new JobStoppingError(id);
     }
   }
 
@@ -320,24 +332,90 @@ export class QueueProver implements ProverService {
   }
 
   /**
-   * Lowest batch number first with BullMQ's priorities (1 runs first, at most
-   * 2^21 - 1): the priority is the batch number's distance from a base, and
-   * the base is set 2^20 below the new batch number whenever the queue is
-   * empty. So every job waiting at once is ordered by batch number as long as
-   * they lie within 2^20 batches below or above the first of them (beyond,
-   * they share the first or the last priority, FIFO).
+   * The BullMQ priority of a new job (lower runs first, 1 to 2^21 - 1):
+   * start-time fair queueing across clients, lowest batch number first within
+   * each client's jobs.
+   *
+   * Every client has a tag counter. A new job's tag is one past the larger of
+   * its client's last tag and the virtual time V, the tag of the next job to
+   * run minus one (0 when nothing waits, and then every counter restarts). So
+   * a client that queued a thousand jobs holds tags V+1…V+1000 and a client
+   * arriving later gets V+1: its first job runs next to the other's next one,
+   * round robin, whatever batch numbers either sends. A client's batch
+   * numbers only reorder its own jobs: a new job with a lower batch number
+   * than some of its client's waiting jobs takes the lowest of their tags and
+   * they shift up (a few priority changes, paid by the client who sent out of
+   * order; a rollup sends in order and pays none). Equal tags run FIFO.
+   * Without tokens every job is the same client's: lowest batch number first.
+   *
+   * The counters grow by one per job in a busy period; past 2^21 - 1 jobs
+   * without the queue emptying, new jobs share the last priority (FIFO).
    */
-  private async priority(queue: Q, batchNumber: bigint): Promise<number> {
-    const key = this.keys.priorityBase(queue.name);
-    const waiting = await queue.getJobCountByTypes("waiting", "prioritized", "delayed");
-    let base = await this.redis.get(key);
-    if (base === null || waiting === 0) {
-      base = (batchNumber - HALF_PRIORITY_RANGE).toString();
-      await this.redis.set(key, base);
+  private async fairPriority(queue: Q, client: string, batchNumber: bigint): Promise<number> {
+    const tagsKey = this.keys.fairTags(queue.name);
+    const jobsKey = this.keys.clientJobs(queue.name, client);
+    const [next] = await queue.getJobs(["prioritized"], 0, 0, true);
+    let v = 0;
+    if (next) v = Math.max(0, next.priority - 1);
+    else await this.redis.del(tagsKey);
+    const last = Number((await this.redis.hget(tagsKey, client)) ?? 0);
+    const tag = Math.min(Math.max(v, last) + 1, MAX_PRIORITY);
+    await this.redis.hset(tagsKey, client, tag);
+
+    // this client's waiting jobs with higher batch numbers hand their tags down
+    const later: Job<ProveJobData, ProveJobResult, "prove">[] = [];
+    for (const m of await this.redis.zrangebylex(jobsKey, `[${member(batchNumber + 1n, "")}`, "+")) {
+      const job = await queue.getJob(m.slice(21));
+      if (job && (await job.getState()) === "prioritized") later.push(job);
+      else await this.redis.zrem(jobsKey, m);
     }
-    const offset = batchNumber - BigInt(base);
-    if (offset < 1n) return 1;
-    return offset >= BigInt(MAX_PRIORITY) ? MAX_PRIORITY : Number(offset);
+    if ((await this.redis.zcard(jobsKey)) > this.options.maxQueued + 100) await this.pruneClientJobs(queue, jobsKey);
+    if (later.length === 0) return tag;
+    const tags = [tag, ...later.map((j) => j.priority)].sort((a, b) => a - b);
+    later.sort((a, b) => (BigInt(a.data.batchNumber) < BigInt(b.data.batchNumber) ? -1 : 1));
+    for (const [i, job] of later.entries()) {
+      if (job.priority === tags[i + 1]) continue;
+      try {
+        await job.changePriority({ priority: tags[i + 1]! });
+      } catch {
+        // taken by a worker or cancelled meanwhile: its tag is spent either way
+      }
+    }
+    return tags[0]!;
+  }
+
+  /** Drops a client's index entries of jobs no longer waiting (the index only serves reordering). */
+  private async pruneClientJobs(queue: Q, jobsKey: string): Promise<void> {
+    for (const m of await this.redis.zrange(jobsKey, "0", "-1")) {
+      if ((await queue.getJobState(m.slice(21))) !== "prioritized") await this.redis.zrem(jobsKey, m);
+    }
+  }
+
+  /** A failed job: one cancelled while running is removed (its record is the cancel), a real failure is counted. */
+  private async settleFailed(id: string, build: string): Promise<void> {
+    try {
+      if ((await this.redis.hexists(this.keys.cancelled, id)) === 1) {
+        const found = await this.find(id);
+        if (found?.state === "failed") await found.job.remove();
+      } else this.metrics.failed.inc({ build });
+    } catch (e) {
+      this.options.logger?.warn({ jobId: id, err: (e as Error).message }, "could not settle a failed job");
+    } finally {
+      this.finished.emit(id);
+    }
+  }
+
+  /** Cancel records older than `retainFinishedS` go, like finished BullMQ jobs. */
+  private async trimCancelled(): Promise<void> {
+    if (this.options.retainFinishedS <= 0) return;
+    const old = await this.redis.zrangebyscore(this.keys.cancelledAt, "-inf", String(Date.now() - this.options.retainFinishedS * 1000));
+    if (old.length) await this.redis.multi().hdel(this.keys.cancelled, ...old).zrem(this.keys.cancelledAt, ...old).exec();
+  }
+
+  private serialized<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.submitting.then(f, f);
+    this.submitting = run.catch(() => undefined);
+    return run;
   }
 }
 
