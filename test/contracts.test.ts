@@ -272,7 +272,10 @@ test("rounds: a round-0 header that became unlandable is re-proposed in round 1,
 test("escape hatch: after a stall anyone finalizes overdue forced entries; the committee's next batch builds on it", async () => {
   await reverts(inbox.scheduleCommittee(), "BatchInbox__EpochNotOver", [5n]);
   await force(toHex(rawTxs(1, 902)[0]!));
-  await reverts(inbox.finalizeForcedBatch(), "BatchInbox__NotStalled");
+  const before = await inbox.state();
+  await reverts(inbox.finalizeForcedBatch(), "BatchInbox__NotStalled", [before.escapeOpensAt]);
+  assert.equal(before.escapeOpensAt, before.lastCommitteeBatchAt + PARAMS.maxStall);
+  assert.equal(before.escapeOpen, false);
   const seen: bigint[] = [];
   const unwatch = inbox.watchBatchFinalized((b) => seen.push(b.batchNumber), { pollingInterval: 50 });
   await advance(PARAMS.maxStall + 1n);
@@ -282,14 +285,18 @@ test("escape hatch: after a stall anyone finalizes overdue forced entries; the c
   const prev = (await inbox.finalizedBatches()).at(-2)!.batchHash;
   assert.deepEqual([escape.batchNumber, escape.forcedOnly, escape.forcedFrom, escape.forcedTo, escape.txCount], [3n, true, 3n, 4n, 1n]);
   assert.equal(escape.batchHash, poseidon([prev, 3n, queue.accAt(4)]), "escape batch hash = Poseidon(prevBatchHash, batchNumber, forcedAccTo)");
-  await reverts(stranger.finalizeForcedBatch(), "BatchInbox__NotStalled");
+  // the hatch stays open (a forced-only batch does not restart the clock), but nothing else is overdue
+  assert.equal(await inbox.escapeOpen(), true);
+  await reverts(stranger.finalizeForcedBatch(), "BatchInbox__NothingToEscape");
   for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
   unwatch();
   assert.deepEqual(seen, [3n], "the watcher saw the forced-only batch");
 
   const b4 = await nextBatch({ ...A, signers: [1, 2, 3], forcedCount: 0, txs: 4, seed: 4 });
   await land(b4);
-  assert.equal((await inbox.state()).nextBatchNumber, 5n);
+  const after = await inbox.state();
+  assert.equal(after.nextBatchNumber, 5n);
+  assert.equal(after.escapeOpen, false, "the committee's batch closed the hatch");
 });
 
 test("bonds: a KeyOwnership proof for the sender's address; no taking over, no 0-wei grief, no twin key", async () => {
