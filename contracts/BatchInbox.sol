@@ -10,7 +10,8 @@ import {IBatchVerifier, IEquivocationVerifier, IKeyOwnershipVerifier, IPoseidon2
 /// censoring committee through a queue whose Poseidon accumulator the proof must extend; if the committee stalls,
 /// anyone finalizes overdue forced entries without it. The committee of every epoch is elected by this contract from
 /// its own bond state (top stakes, one seat each); a member that signs two different reports for the same batch and
-/// round loses its bond.
+/// round loses its bond. Once no committee batch has landed for `maxStall` seconds the escape hatch is open, and it
+/// stays open (every overdue forced entry can be finalized as it falls due) until the committee's next batch lands.
 /// @dev The chain of batches: batch n carries prevBatchHash = the hash of batch n-1 (genesisBatchHash before batch 1).
 /// A committee batch's hash is the circuit's 14-input Poseidon header hash; an escape-hatch batch's hash is
 /// Poseidon(prevBatchHash, batchNumber, forcedAccTo) (3 inputs, so it can never equal a header hash).
@@ -54,7 +55,9 @@ contract BatchInbox is IBatchInbox {
     struct Head {
         uint64 nextBatchNumber;
         uint48 lastTimeBase;
-        uint40 lastFinalizedAt;
+        /// When the last committee batch landed (the deployment before batch 1). Escape-hatch batches leave it alone:
+        /// the hatch is open from lastCommitteeBatchAt + maxStall until submitBatch moves it again.
+        uint40 lastCommitteeBatchAt;
         uint40 forcedConsumed;
         uint40 forcedLength;
         /// A committee is scheduled (pendingCommitteeHash and epochs.handoverAt are set).
@@ -159,7 +162,7 @@ contract BatchInbox is IBatchInbox {
         committeeHash = genesis;
         headBatchHash = genesisHash;
         epochs = Epochs({current: 0, tookOfficeAt: 1, handoverAt: 0, currentUnbacked: false, pendingUnbacked: false});
-        head = Head({nextBatchNumber: 1, lastTimeBase: 0, lastFinalizedAt: uint40(block.timestamp), forcedConsumed: 0, forcedLength: 0, pending: false});
+        head = Head({nextBatchNumber: 1, lastTimeBase: 0, lastCommitteeBatchAt: uint40(block.timestamp), forcedConsumed: 0, forcedLength: 0, pending: false});
     }
 
     /// @dev The largest committee a Q-signer proof can serve: n <= 2^D and floor(2n/3) + 1 <= Q, i.e. 2n < 3Q.
@@ -194,7 +197,7 @@ contract BatchInbox is IBatchInbox {
         head = Head({
             nextBatchNumber: batchNumber + 1,
             lastTimeBase: timeBase,
-            lastFinalizedAt: uint40(block.timestamp),
+            lastCommitteeBatchAt: uint40(block.timestamp),
             forcedConsumed: forcedTo,
             forcedLength: hd.forcedLength,
             pending: hd.pending && !rotate
@@ -326,13 +329,15 @@ contract BatchInbox is IBatchInbox {
         emit CommitteeRotated(batchNumber, from, to, ep.current + 1);
     }
 
-    /// @notice The escape hatch: when no batch was finalized for `maxStall` seconds, anyone finalizes the overdue
-    /// forced entries (up to `maxEscapeEntries`) as a forced-only batch, without a committee proof.
+    /// @notice The escape hatch: once no committee batch has landed for `maxStall` seconds, anyone finalizes the
+    /// overdue forced entries (up to `maxEscapeEntries` a call) as a forced-only batch, without a committee proof.
+    /// The hatch stays open: a forced-only batch does not restart the stall clock, so later entries are finalized
+    /// as each falls due (call again) until the committee's next batch (submitBatch) closes it.
     /// @return batchNumber the number of the forced-only batch
     function finalizeForcedBatch() external returns (uint64 batchNumber) {
         Head memory hd = head;
-        uint256 stalledAt = uint256(hd.lastFinalizedAt) + maxStall;
-        if (block.timestamp < stalledAt) revert BatchInbox__NotStalled(stalledAt);
+        uint256 opensAt = uint256(hd.lastCommitteeBatchAt) + maxStall;
+        if (block.timestamp < opensAt) revert BatchInbox__NotStalled(opensAt);
         uint40 from = hd.forcedConsumed;
         uint40 to = from;
         while (to < hd.forcedLength && to - from < maxEscapeEntries && uint256(forcedQueuedAt(to)) + forceDelay <= block.timestamp) to++;
@@ -344,10 +349,15 @@ contract BatchInbox is IBatchInbox {
         uint256 batchHash = poseidon3.poseidon([prev, uint256(batchNumber), accTo]);
         headBatchHash = batchHash;
         hd.nextBatchNumber = batchNumber + 1;
-        hd.lastFinalizedAt = uint40(block.timestamp);
         hd.forcedConsumed = to;
         head = hd;
         emit BatchFinalized(batchNumber, batchHash, 0, to - from, from, to, true);
+    }
+
+    /// @notice Whether the escape hatch is open: no committee batch for `maxStall` seconds (it stays open, through
+    /// any number of forced-only batches, until the committee's next batch lands).
+    function escapeOpen() public view returns (bool) {
+        return block.timestamp >= uint256(head.lastCommitteeBatchAt) + maxStall;
     }
 
     // ------------------------------------------------------------------ forced queue
@@ -388,7 +398,10 @@ contract BatchInbox is IBatchInbox {
         s.headBatchHash = headBatchHash;
         s.nextBatchNumber = hd.nextBatchNumber;
         s.lastTimeBase = hd.lastTimeBase;
-        s.lastFinalizedAt = hd.lastFinalizedAt;
+        s.lastCommitteeBatchAt = hd.lastCommitteeBatchAt;
+        s.escapeOpensAt = uint64(hd.lastCommitteeBatchAt) + maxStall;
+        s.escapeOpen = block.timestamp >= s.escapeOpensAt;
+        s.maxStall = maxStall;
         s.forcedConsumed = hd.forcedConsumed;
         s.forcedLength = hd.forcedLength;
         s.committeeHash = committeeHash;

@@ -11,6 +11,7 @@ export * from "./keys.js";
 export * from "./txHash.js";
 export * from "./merkle.js";
 export * from "./committee.js";
+export * from "./leaderSchedule.js";
 export * from "./txTree.js";
 export * from "./header.js";
 export * from "./dataBinding.js";

@@ -24,7 +24,7 @@ import { proveKeyOwnership } from "../src/keyOwnership.js";
 import { txHashOf } from "../src/txHash.js";
 import { deployInbox } from "../src/chain/deploy.js";
 import { packedHeaderFromPublicSignals, proofToSolidity, publicSignalsFromPackedHeader, type SnarkjsProof } from "../src/chain/solidity.js";
-import { InboxClient } from "../src/chain/inboxClient.js";
+import { expectedNextCommittee, InboxClient } from "../src/chain/inboxClient.js";
 import { batchInboxAbi } from "../src/chain/abi.js";
 import { deriveBatches } from "../src/sdk/deriveBatches.js";
 import type { Committee } from "../src/committee.js";
@@ -272,7 +272,10 @@ test("rounds: a round-0 header that became unlandable is re-proposed in round 1,
 test("escape hatch: after a stall anyone finalizes overdue forced entries; the committee's next batch builds on it", async () => {
   await reverts(inbox.scheduleCommittee(), "BatchInbox__EpochNotOver", [5n]);
   await force(toHex(rawTxs(1, 902)[0]!));
-  await reverts(inbox.finalizeForcedBatch(), "BatchInbox__NotStalled");
+  const before = await inbox.state();
+  await reverts(inbox.finalizeForcedBatch(), "BatchInbox__NotStalled", [before.escapeOpensAt]);
+  assert.equal(before.escapeOpensAt, before.lastCommitteeBatchAt + PARAMS.maxStall);
+  assert.equal(before.escapeOpen, false);
   const seen: bigint[] = [];
   const unwatch = inbox.watchBatchFinalized((b) => seen.push(b.batchNumber), { pollingInterval: 50 });
   await advance(PARAMS.maxStall + 1n);
@@ -282,14 +285,18 @@ test("escape hatch: after a stall anyone finalizes overdue forced entries; the c
   const prev = (await inbox.finalizedBatches()).at(-2)!.batchHash;
   assert.deepEqual([escape.batchNumber, escape.forcedOnly, escape.forcedFrom, escape.forcedTo, escape.txCount], [3n, true, 3n, 4n, 1n]);
   assert.equal(escape.batchHash, poseidon([prev, 3n, queue.accAt(4)]), "escape batch hash = Poseidon(prevBatchHash, batchNumber, forcedAccTo)");
-  await reverts(stranger.finalizeForcedBatch(), "BatchInbox__NotStalled");
+  // the hatch stays open (a forced-only batch does not restart the clock), but nothing else is overdue
+  assert.equal(await inbox.escapeOpen(), true);
+  await reverts(stranger.finalizeForcedBatch(), "BatchInbox__NothingToEscape");
   for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
   unwatch();
   assert.deepEqual(seen, [3n], "the watcher saw the forced-only batch");
 
   const b4 = await nextBatch({ ...A, signers: [1, 2, 3], forcedCount: 0, txs: 4, seed: 4 });
   await land(b4);
-  assert.equal((await inbox.state()).nextBatchNumber, 5n);
+  const after = await inbox.state();
+  assert.equal(after.nextBatchNumber, 5n);
+  assert.equal(after.escapeOpen, false, "the committee's batch closed the hatch");
 });
 
 test("bonds: a KeyOwnership proof for the sender's address; no taking over, no 0-wei grief, no twin key", async () => {
@@ -415,6 +422,85 @@ test("derivation from L1 alone: every finalized batch (forced, re-proposed, esca
   for (const b of derived) assert.deepEqual(b.transactions.map((t) => t.raw), expectedTxs.get(b.batchNumber), `batch ${b.batchNumber}`);
   assert.equal(derived[2]!.forcedOnly, true);
   assert.deepEqual(derived[0]!.transactions.slice(0, 2).map((t) => t.forcedIndex), [0n, 1n]);
+});
+
+test("escape hatch stays open while the committee is down: forced entries land as each falls due; only a committee batch closes it", async () => {
+  // a committee batch first (the bond exit above moved the clock past maxStall): the hatch is closed
+  const s0 = await inbox.state();
+  assert.equal(s0.forcedConsumed, s0.forcedQueueLength, "no forced entry pending");
+  const b8 = await nextBatch({ ...B, signers: [0, 2, 3], forcedCount: 0, txs: 2, seed: 30, nextCommitteeHash: expectedNextCommittee(s0, s0.nextBatchNumber) });
+  await land(b8);
+  const s1 = await inbox.state();
+  assert.deepEqual([s1.escapeOpen, s1.escapeOpensAt, s1.maxStall], [false, s1.lastCommitteeBatchAt + PARAMS.maxStall, PARAMS.maxStall]);
+  assert.equal(await inbox.escapeOpen(), false);
+
+  // the committee goes silent; a user forces a transaction in and the hatch opens after maxStall
+  // (every clock step below keeps at least 30 s from the boundary it tests: Hardhat's block times follow the wall clock)
+  const first = await force(toHex(rawTxs(1, 910)[0]!));
+  await advance(PARAMS.maxStall / 2n);
+  await reverts(stranger.finalizeForcedBatch(), "BatchInbox__NotStalled", [s1.escapeOpensAt]);
+  await advance(PARAMS.maxStall / 2n + 30n);
+  assert.equal(await inbox.escapeOpen(), true);
+  const escapes: bigint[][] = [];
+  const escape = async (): Promise<void> => {
+    await stranger.finalizeForcedBatch();
+    const b = (await inbox.finalizedBatches()).at(-1)!;
+    assert.equal(b.forcedOnly, true);
+    expectedTxs.set(b.batchNumber, forcedRaw.slice(Number(b.forcedFrom), Number(b.forcedTo)));
+    escapes.push([b.batchNumber, b.forcedFrom, b.forcedTo]);
+  };
+  await escape();
+
+  // a second entry: it lands once it is overdue, after forceDelay, not after another maxStall
+  const second = await force(toHex(rawTxs(1, 911)[0]!));
+  await reverts(stranger.finalizeForcedBatch(), "BatchInbox__NothingToEscape");
+  await advance(PARAMS.forceDelay + 30n);
+  assert.ok(PARAMS.forceDelay + 30n < PARAMS.maxStall);
+  await escape();
+
+  // two more, queued 300 s apart: each escape batch takes exactly the entries that fell due
+  const third = await force(toHex(rawTxs(1, 912)[0]!));
+  await advance(300n);
+  const fourth = await force(toHex(rawTxs(1, 913)[0]!));
+  await advance(PARAMS.forceDelay - 300n + 30n);
+  await escape();
+  await reverts(stranger.finalizeForcedBatch(), "BatchInbox__NothingToEscape");
+  await advance(300n);
+  await escape();
+  const n = s1.nextBatchNumber;
+  assert.deepEqual(escapes, [
+    [n, first, first + 1n],
+    [n + 1n, second, second + 1n],
+    [n + 2n, third, third + 1n],
+    [n + 3n, fourth, fourth + 1n],
+  ]);
+  const open = await inbox.state();
+  assert.deepEqual([open.escapeOpen, open.escapeOpensAt, open.lastCommitteeBatchAt], [true, s1.escapeOpensAt, s1.lastCommitteeBatchAt], "forced-only batches leave the stall clock alone");
+
+  // the committee is back: its batch builds on the escape batches (and hands over to the committee scheduled meanwhile)
+  const back = await nextBatch({ ...B, signers: [0, 2, 3], forcedCount: 0, txs: 3, seed: 31, nextCommitteeHash: expectedNextCommittee(open, open.nextBatchNumber) });
+  await land(back);
+  const closed = await inbox.state();
+  assert.equal(closed.nextBatchNumber, n + 5n);
+  assert.equal(closed.escapeOpen, false, "a committee batch closes the hatch");
+  assert.equal(closed.escapeOpensAt, closed.lastCommitteeBatchAt + PARAMS.maxStall);
+  // closed again: even an overdue entry waits for another maxStall without a committee batch
+  const fifth = await force(toHex(rawTxs(1, 914)[0]!));
+  await advance(PARAMS.forceDelay + 30n);
+  await reverts(stranger.finalizeForcedBatch(), "BatchInbox__NotStalled", [closed.escapeOpensAt]);
+  await advance(PARAMS.maxStall);
+  await escape();
+  assert.deepEqual(escapes.at(-1), [n + 5n, fifth, fifth + 1n]);
+
+  // derivation from L1 follows the chain through the escape batches
+  const vkey = JSON.parse(await readFile(chain.artifacts.verificationKey, "utf8"));
+  const derived = [];
+  for await (const b of deriveBatches({ inbox, verificationKey: vkey, build: "dev" })) if (b.batchNumber >= n) derived.push(b);
+  assert.deepEqual(
+    derived.map((b) => [b.batchNumber, b.forcedOnly]),
+    [[n, true], [n + 1n, true], [n + 2n, true], [n + 3n, true], [n + 4n, false], [n + 5n, true]],
+  );
+  for (const b of derived) assert.deepEqual(b.transactions.map((t) => t.raw), expectedTxs.get(b.batchNumber), `batch ${b.batchNumber}`);
 });
 
 test("solidity layout: proofToSolidity swaps G2 coordinates and packedHeaderFromPublicSignals round-trips", () => {

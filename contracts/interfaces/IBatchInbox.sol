@@ -66,7 +66,8 @@ interface IBatchInbox {
         uint64 epochLength;
         /// Seconds after which a forced entry is overdue and must be in the next batch.
         uint64 forceDelay;
-        /// Seconds without a finalized batch after which anyone may finalize overdue forced entries.
+        /// Seconds without a committee batch after which the escape hatch opens: anyone may finalize overdue forced
+        /// entries, as each falls due, until the committee's next batch closes it.
         uint64 maxStall;
         /// Seconds between an unbond request and the withdrawal (slashing evidence can land meanwhile).
         uint64 exitDelay;
@@ -104,7 +105,13 @@ interface IBatchInbox {
         uint256 headBatchHash;
         uint64 nextBatchNumber;
         uint48 lastTimeBase;
-        uint40 lastFinalizedAt;
+        /// When the last committee batch landed (the deployment before batch 1); forced-only batches leave it alone.
+        uint40 lastCommitteeBatchAt;
+        /// lastCommitteeBatchAt + maxStall: from then on the escape hatch is open, until a committee batch lands.
+        uint64 escapeOpensAt;
+        /// The escape hatch is open at this block (finalizeForcedBatch finalizes whatever forced entries are overdue).
+        bool escapeOpen;
+        uint64 maxStall;
         uint64 forcedConsumed;
         uint64 forcedLength;
         /// The current committee (signs the next batch), its epoch, and the first batch it signed.

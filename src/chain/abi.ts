@@ -1141,6 +1141,19 @@ export const batchInboxAbi = [
   },
   {
     "inputs": [],
+    "name": "escapeOpen",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "exitDelay",
     "outputs": [
       {
@@ -1634,8 +1647,23 @@ export const batchInboxAbi = [
           },
           {
             "internalType": "uint40",
-            "name": "lastFinalizedAt",
+            "name": "lastCommitteeBatchAt",
             "type": "uint40"
+          },
+          {
+            "internalType": "uint64",
+            "name": "escapeOpensAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bool",
+            "name": "escapeOpen",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxStall",
+            "type": "uint64"
           },
           {
             "internalType": "uint64",

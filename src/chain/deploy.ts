@@ -22,9 +22,9 @@ export interface InboxParams {
   maxTxBytes: number;
   /** Bytes of a batch's raw transactions together at most (default 128 KiB). */
   maxBatchBytes: number;
-  /** Seconds after which a forced entry must be in the next batch (default 3600). */
+  /** Seconds after which a forced entry must be in the next batch (default 300: with a live committee a forced transaction lands within 5 minutes). */
   forceDelay: bigint;
-  /** Seconds without a finalized batch before the escape hatch opens (default 86400). */
+  /** Seconds without a committee batch before the escape hatch opens; it stays open until the committee's next batch (default 1800). */
   maxStall: bigint;
   /** Seconds between an unbond request and the withdrawal (default 7 days). */
   exitDelay: bigint;
@@ -45,8 +45,8 @@ export const DEFAULT_INBOX_PARAMS: InboxParams = {
   maxCandidates: 64,
   maxTxBytes: 4096,
   maxBatchBytes: 128 * 1024,
-  forceDelay: 3600n,
-  maxStall: 86_400n,
+  forceDelay: 300n,
+  maxStall: 1800n,
   exitDelay: 7n * 86_400n,
   maxTimeDriftMs: 30_000n,
   maxEscapeEntries: 64,

@@ -33,7 +33,14 @@ export interface InboxState {
   /** The current committee: it signs the next batch. */
   committeeHash: bigint;
   lastTimeBase: bigint;
-  lastFinalizedAt: bigint;
+  /** When the last committee batch landed (unix seconds; the deployment before batch 1). Forced-only batches leave it alone. */
+  lastCommitteeBatchAt: bigint;
+  /** lastCommitteeBatchAt + maxStall: from then on the escape hatch is open, until a committee batch lands. */
+  escapeOpensAt: bigint;
+  /** The escape hatch is open at the latest block: finalizeForcedBatch finalizes whatever forced entries are overdue. */
+  escapeOpen: boolean;
+  /** Seconds without a committee batch before the escape hatch opens. */
+  maxStall: bigint;
   forcedConsumed: bigint;
   forcedQueueLength: bigint;
   /** The current committee's epoch and the first batch it signed. */
@@ -176,7 +183,10 @@ export class InboxClient {
       nextBatchNumber: n(s.nextBatchNumber),
       committeeHash: s.committeeHash,
       lastTimeBase: n(s.lastTimeBase),
-      lastFinalizedAt: n(s.lastFinalizedAt),
+      lastCommitteeBatchAt: n(s.lastCommitteeBatchAt),
+      escapeOpensAt: n(s.escapeOpensAt),
+      escapeOpen: s.escapeOpen,
+      maxStall: n(s.maxStall),
       forcedConsumed: n(s.forcedConsumed),
       forcedQueueLength: n(s.forcedLength),
       epoch: n(s.epoch),
@@ -220,9 +230,19 @@ export class InboxClient {
     return decodeSubmitBatch(tx.input);
   }
 
-  /** The escape hatch: finalizes overdue forced entries once the committee has stalled. */
+  /**
+   * The escape hatch: finalizes the overdue forced entries (up to the inbox's
+   * maxEscapeEntries) as a forced-only batch once no committee batch has landed
+   * for maxStall seconds. The hatch stays open until the committee's next batch,
+   * so call it again whenever another entry falls due (NothingToEscape when none is).
+   */
   finalizeForcedBatch(): Promise<Sent> {
     return this.write("finalizeForcedBatch", []);
+  }
+
+  /** Whether the escape hatch is open at the latest block (no committee batch for maxStall seconds). */
+  async escapeOpen(): Promise<boolean> {
+    return this.client.readContract({ address: this.address, abi: batchInboxAbi, functionName: "escapeOpen" });
   }
 
   /** Queues a raw transaction for forced inclusion (the inbox hashes it), paying the fee (default: the inbox's forceFee). */
