@@ -166,11 +166,16 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.stop.signal.addEventListener("abort", () => {
+      const onAbort = () => {
         clearTimeout(t);
         resolve();
-      });
+      };
+      // removed when the timer fires: an idle loop must not pile up listeners on the signal
+      const t = setTimeout(() => {
+        this.stop.signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      this.stop.signal.addEventListener("abort", onAbort, { once: true });
     });
   }
 
