@@ -2,8 +2,9 @@
  * The devnet as a new user meets it: `npm start` with no scenario on a machine
  * whose cores are busy (the chain makes blocks on a timer, the proposer takes
  * timeBase from the chain's clock, every transaction lands exactly once, read
- * back from L1); scenario flags are checked; the skew verdict can fail; a
- * proposer never picks a timeBase the inbox's latest block would refuse.
+ * back from L1); scenario flags are checked; the skewed member's times would
+ * reorder and the skew verdict can fail; a proposer never picks a timeBase the
+ * inbox's latest block would refuse.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -17,7 +18,12 @@ import { deriveBatches } from "../src/sdk/deriveBatches.js";
 import { NEVER_SEEN } from "../src/field.js";
 import { InvalidArgumentError } from "../src/errors.js";
 import { devArtifacts } from "./helpers/devBuild.js";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMemberNode } from "../member/memberNode.js";
+import { generateMemberKey } from "../src/keys.js";
+import { TransactionGenerator, type RollupTransaction } from "../devnet/txGenerator.js";
 
 const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
 const run = (args: string[]) =>
@@ -59,6 +65,25 @@ test("devnet: the skew verdict passes a batch in the honest order and fails one 
   // a constant offset reverses nothing: the scenario's skew must be one that would
   const constant = skewVerdict(1n, 0, 0, [a, b, c], [{ memberIndex: 0, times: [4000, 4250, 4500] }, ...reports.slice(1).map((r) => ({ ...r, times: r.times.slice(1) }))]);
   assert.equal(constant.invertedBySkewed, 0);
+});
+
+test("devnet: a skewed member records the transactions with an odd hash skewMs late, the others on time", async () => {
+  const users = new TransactionGenerator({ chainId: 31337n });
+  const txs: RollupTransaction[] = [];
+  while (!(txs.some((t) => t.txHash & 1n) && txs.some((t) => !(t.txHash & 1n)))) txs.push(await users.next());
+  const dir = await mkdtemp(join(tmpdir(), "zkseq-skew-"));
+  const { app } = createMemberNode({ key: generateMemberKey(), committees: () => undefined, build: "dev", chain: () => Promise.reject(new Error("no chain: this test signs nothing")), db: join(dir, "m.db"), skewMs: 4000 });
+  try {
+    assert.equal((await app.inject({ method: "POST", url: "/txs", payload: { txs: txs.map((t) => t.raw) } })).json().received, txs.length);
+    const { times } = (await app.inject({ method: "POST", url: "/times", payload: { txHashes: txs.map((t) => "0x" + t.txHash.toString(16)) } })).json() as { times: number[] };
+    // one request, one receive time: the odd ones exactly 4 s after the even ones (a constant offset for all would reorder nothing)
+    const even = times.filter((_, i) => !(txs[i]!.txHash & 1n));
+    const odd = times.filter((_, i) => txs[i]!.txHash & 1n);
+    assert.equal(new Set(even).size, 1);
+    assert.deepEqual(odd, odd.map(() => even[0]! + 4000));
+  } finally {
+    await app.close();
+  }
 });
 
 test("devnet: the proposer's timeBase is never past the latest block's clock plus the drift, nor before the last batch's", () => {
