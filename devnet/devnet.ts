@@ -24,6 +24,12 @@ import { ProverClient } from "../prover/proverClient.js";
 import { Sequencer, type BatchProgress } from "../sequencer/sequencer.js";
 import { CommitteeDirectory } from "../member/inboxSnapshot.js";
 import { TransactionGenerator } from "./txGenerator.js";
+import { skewVerdict, type SkewVerdict } from "./skewVerdict.js";
+import { deriveBatches } from "../src/sdk/deriveBatches.js";
+import type { VerificationKey } from "../src/sdk/verifyBatch.js";
+import { InvalidArgumentError } from "../src/errors.js";
+
+const fmtS = (ms: number | null) => (ms === null ? "n/a" : `${(ms / 1000).toFixed(1)} s`);
 
 const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
 
@@ -39,14 +45,16 @@ export interface DevnetOptions {
   rate?: number;
   /** Stop after this many seconds even if not every transaction landed (default 180). */
   durationS?: number;
-  /** An external chain instead of the in-process Hardhat network. */
+  /** An external chain instead of the in-process Hardhat network; it must mine blocks on its own (e.g. `anvil --block-time 1`). */
   rpc?: string;
+  /** The in-process chain mines a block every this many milliseconds, like an L1, whether or not a transaction is waiting (default 1000). */
+  blockTimeMs?: number;
   /** With `rpc`: the deployer's key (default Hardhat's first dev account). */
   privateKey?: Hex;
   ptau?: string;
   /** Scenario: kill this member (kill -9) once the first batch is finalized. */
   crashMember?: number;
-  /** Scenario: this member's clock runs `skewMs` ahead. */
+  /** Scenario: this member records the transactions whose txHash is odd `skewMs` late (times that would reorder them if the median did not hold). */
   skewMember?: number;
   skewMs?: number;
   /** Scenario: the sequencer ignores one transaction; the user forces it in through the inbox. */
@@ -75,6 +83,8 @@ export interface Devnet {
   progress: BatchProgress[];
   /** Resolves when every generated transaction is in a finalized batch (or the duration ran out). */
   done: Promise<DevnetSummary>;
+  /** The transactions the generator sent so far (txHash), in order. */
+  sent: readonly bigint[];
   /** The censored transaction, if that scenario runs. */
   censoredTx?: bigint;
   killMember(index: number): void;
@@ -84,12 +94,40 @@ export interface Devnet {
 }
 
 export interface DevnetSummary {
+  /** The chain's JSON-RPC URL (with `rpc` the chain outlives the devnet) and the inbox. */
+  rpc: string;
+  inbox: Hex;
+  /** Batches finalized on L1. */
   finalized: number;
+  /** Sent transactions found in finalized batches on L1 (derived with deriveBatches, proofs checked). */
   txsLanded: number;
   txsSent: number;
+  /** Sent transactions found in more than one slot on L1. */
+  txsLandedTwice: number;
+  /** Numbers re-proposed in a new round. */
+  roundChanges: number;
   meanCutToFinalMs: number;
+  /** From the sequencer accepting a transaction to the devnet seeing its batch final on L1 (null if none landed). */
+  p50ArrivalToFinalMs: number | null;
+  p95ArrivalToFinalMs: number | null;
   censoredTxBatch?: bigint;
+  /** Skew scenario: each batch the skewed member signed, checked against its honest signers. */
+  skew?: SkewVerdict[];
   timedOut: boolean;
+  /** Why the run failed (a transaction lost or landed twice, a light-client problem, an honest order broken); empty when it passed. */
+  failures: string[];
+}
+
+/** The summary as one JSON line (bigints as decimal strings): what `zkseq devnet --json` prints last. */
+export function summaryJsonLine(s: DevnetSummary): string {
+  return JSON.stringify(s, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+/** The p-th percentile (nearest rank) of some numbers, or null if there are none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /**
@@ -105,7 +143,14 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const build = getBatchBuild(buildId);
   const { D, Q, B } = build.params;
   const n = options.members ?? Math.min(2 ** D, Q + 1);
-  if (n < Q || n > 2 ** D) throw new Error(`build '${buildId}' needs between ${Q} and ${2 ** D} members, got ${n}`);
+  if (n < Q || n > 2 ** D) throw new InvalidArgumentError(`build '${buildId}' needs between ${Q} and ${2 ** D} members, got ${n}`);
+  for (const [flag, i] of [["--crash-member", options.crashMember], ["--skew-member", options.skewMember]] as const) {
+    if (i !== undefined && !(Number.isSafeInteger(i) && i >= 0 && i < n)) throw new InvalidArgumentError(`${flag} ${i}: there is no member ${i} (the devnet has ${n} members, 0 to ${n - 1})`);
+  }
+  if (options.crashMember !== undefined && n - 1 < Q) throw new InvalidArgumentError(`--crash-member needs more than ${Q} members (build '${buildId}' needs ${Q} signers), got ${n}`);
+  if (options.skewMember !== undefined && (options.skewMs ?? 3000) <= 0) throw new InvalidArgumentError(`--skew-ms must be positive with --skew-member`);
+  const blockTimeMs = options.blockTimeMs ?? 1000;
+  if (!Number.isSafeInteger(blockTimeMs) || blockTimeMs <= 0) throw new InvalidArgumentError(`--block-time must be a positive number of milliseconds, got ${blockTimeMs}`);
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "zkseq-devnet-")));
   const ptau = options.ptau ?? process.env.ZKSEQ_PTAU;
   const buildLog: Logger = { info: (m) => print(`  ${m}`), warn: (m) => print(`  WARNING: ${m}`) };
@@ -138,6 +183,15 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   // member i runs the key of leaf i (the inbox orders an elected committee's leaves by rank, here memberId)
   const keys = committee.members.map((m) => made.find((k) => k.publicKey[0] === m.publicKey[0] && k.publicKey[1] === m.publicKey[1])!);
   print(`  BatchInbox at ${deployment.inbox}; committee ${n} members, threshold ${Q}`);
+  if (options.rpc) {
+    print(`  chain ${rpc} is yours: it must mine blocks on its own (the inbox takes its clock from them)`);
+  } else {
+    // like an L1: a block on a timer, transactions wait for it, and block.timestamp keeps up with time
+    await hre.network.provider.send("evm_setAutomine", [false]);
+    await hre.network.provider.send("evm_setIntervalMining", [blockTimeMs]);
+    cleanups.push(() => hre.network.provider.send("evm_setIntervalMining", [0]));
+    print(`  a block every ${blockTimeMs} ms`);
+  }
   await writeFile(join(dir, "committee.json"), JSON.stringify(committee.toJSON(), null, 2));
 
   print(`[3/6] proving service`);
@@ -197,7 +251,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       prover: new ProverClient(proverUrl),
       db: join(dir, "sequencer.db"),
       maxBatchWaitMs: 1500,
-      memberTimeoutMs: 1500,
+      memberTimeoutMs: 5000, // a loaded machine answers slowly; a dead member is refused at once
       ...(censoredTx !== undefined ? { censor: [censoredTx] } : {}),
       logger,
     });
@@ -206,12 +260,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     sequencer.start();
   };
   cleanups.push(() => sequencer.app.close());
-  const lightClient = new LightClient({
-    inbox,
-    verificationKey: JSON.parse(await readFile(artifacts.verificationKey, "utf8")),
-    build: buildId,
-    genesis: { batchHash: deployment.genesisBatchHash, committeeHash: committee.hash },
-  });
+  const vkey = JSON.parse(await readFile(artifacts.verificationKey, "utf8")) as VerificationKey;
+  const genesis = { batchHash: deployment.genesisBatchHash, committeeHash: committee.hash };
+  const lightClient = new LightClient({ inbox, verificationKey: vkey, build: buildId, genesis });
   const checked: CheckedBatch[] = [];
   const problems: LightClientProblem[] = [];
   lightClient.on("batch", (b) => {
@@ -227,6 +278,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
 
   const progress: BatchProgress[] = [];
   const cutToFinal: number[] = [];
+  let roundChanges = 0;
+  /** When the sequencer accepted each sent transaction, and when the devnet saw its batch final. */
+  const arrivedAt = new Map<bigint, number>();
+  const finalAt = new Map<bigint, number>();
+  const skewVerdicts: SkewVerdict[] = [];
   let crashed = false;
   const killMember = (i: number) => {
     children[i]?.kill("SIGKILL");
@@ -242,31 +298,28 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       `${p.stage}: ${p.detail ?? ""}`;
     print(`batch ${p.batchNumber}  ${what}${p.stage !== "cut" && p.stage !== "finalized" ? ` (+${(p.elapsedMs / 1000).toFixed(1)} s)` : ""}`);
     if (p.stage === "signed" && options.skewMember !== undefined && p.signers?.includes(options.skewMember)) reportSkew(p.batchNumber);
+    if (p.stage === "new-round") roundChanges++;
     if (p.stage === "finalized") {
       cutToFinal.push(p.elapsedMs);
+      const now = Date.now();
+      for (const h of sequencer.store.batch(p.batchNumber)?.batch.txHashes ?? []) if (!finalAt.has(BigInt(h))) finalAt.set(BigInt(h), now);
       if (options.crashMember !== undefined && !crashed) {
         crashed = true;
         killMember(options.crashMember);
       }
     }
   };
-  /** Shows that a skewed member's reports do not move the order: the batch is in the order of the honest signers' times. */
+  /** Checks a batch the skewed member signed against its honest signers: the median must keep every order they all agree on. */
   const reportSkew = (batchNumber: bigint) => {
     const rec = sequencer.store.batch(batchNumber);
-    if (!rec) return;
+    if (!rec || options.skewMember === undefined) return;
     const forced = Number(BigInt(rec.batch.header.forcedTo) - BigInt(rec.batch.header.forcedFrom));
-    const honest = rec.batch.reports.filter((r) => r.memberIndex !== options.skewMember);
-    const skewed = rec.batch.reports.find((r) => r.memberIndex === options.skewMember);
-    if (!skewed || honest.length === 0) return;
-    const slots = rec.batch.txHashes.map((h, i) => ({ h: BigInt(h), i })).slice(forced);
-    const honestTime = (i: number) => {
-      const ts = honest.map((r) => r.times[i]!).sort((a, b) => a - b);
-      return ts[(ts.length - 1) >> 1]!;
-    };
-    const offsets = slots.map(({ i }) => skewed.times[i]! - honestTime(i)).filter((d) => Math.abs(d) < 1e9);
-    const inOrder = slots.every(({ h, i }, k) => k === 0 || honestTime(slots[k - 1]!.i) < honestTime(i) || (honestTime(slots[k - 1]!.i) === honestTime(i) && slots[k - 1]!.h < h));
-    const mean = offsets.length ? offsets.reduce((a, b) => a + b, 0) / offsets.length : 0;
-    print(`  ⏱ batch ${batchNumber}: member ${options.skewMember} reported every tx ${(mean / 1000).toFixed(1)} s late; ${inOrder ? "the median kept the honest members' order ✓" : "the order differs from the honest members' ✗"}`);
+    const v = skewVerdict(batchNumber, options.skewMember, forced, rec.batch.txHashes.map(BigInt), rec.batch.reports);
+    skewVerdicts.push(v);
+    print(
+      `  ⏱ batch ${batchNumber}: member ${v.skewMember}'s times would reverse ${v.invertedBySkewed} of the ${v.honestPairs} pairs every honest signer saw in one order; ` +
+        (v.violations === 0 ? `the median kept all ${v.honestPairs} ✓` : `the batch reverses ${v.violations} of them ✗`),
+    );
   };
   await startSequencer();
   print(`  sequencer at ${sequencerUrl}`);
@@ -284,6 +337,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       for (let attempt = 1; !stopped; attempt++) {
         try {
           await requestJson("sequencer", `${sequencerUrl}/txs`, { body: { txs: [tx.raw] } });
+          if (!arrivedAt.has(h)) arrivedAt.set(h, Date.now());
           break;
         } catch (e) {
           if (attempt === 1) print(`  generator: ${(e as Error).message}; resending`);
@@ -323,19 +377,48 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       state = await landed();
     }
     await lightClient.sync();
+    // the verdict comes from L1 alone: every finalized batch derived and verified, each sent transaction counted
+    const onL1 = new Map<bigint, number>();
+    let finalized = 0;
+    for await (const b of deriveBatches({ inbox, verificationKey: vkey, build: buildId, genesis })) {
+      finalized++;
+      for (const t of b.transactions) onL1.set(t.txHash, (onL1.get(t.txHash) ?? 0) + 1);
+    }
+    const txsLanded = sent.filter((h) => (onL1.get(h) ?? 0) > 0).length;
+    const txsLandedTwice = sent.filter((h) => (onL1.get(h) ?? 0) > 1).length;
+    const latencies = sent.flatMap((h) => (arrivedAt.has(h) && finalAt.has(h) && onL1.has(h) ? [finalAt.get(h)! - arrivedAt.get(h)!] : []));
+    const failures = [
+      ...(txsLanded < sent.length ? [`${sent.length - txsLanded} of ${sent.length} sent transactions did not land`] : []),
+      ...(txsLandedTwice > 0 ? [`${txsLandedTwice} transactions landed more than once`] : []),
+      ...(problems.length > 0 ? [`the light client found ${problems.length} problems`] : []),
+      ...skewVerdicts.filter((v) => v.violations > 0).map((v) => `batch ${v.batchNumber} reverses ${v.violations} pairs every honest signer saw in one order`),
+    ];
     const summary: DevnetSummary = {
-      finalized: progress.filter((p) => p.stage === "finalized").length,
-      txsLanded: state.count,
+      rpc: rpc!,
+      inbox: deployment.inbox,
+      finalized,
+      txsLanded,
       txsSent: sent.length,
+      txsLandedTwice,
+      roundChanges,
       meanCutToFinalMs: cutToFinal.length ? cutToFinal.reduce((a, b) => a + b, 0) / cutToFinal.length : 0,
+      p50ArrivalToFinalMs: percentile(latencies, 50),
+      p95ArrivalToFinalMs: percentile(latencies, 95),
       ...(state.censoredBatch !== undefined ? { censoredTxBatch: state.censoredBatch } : {}),
+      ...(options.skewMember !== undefined ? { skew: skewVerdicts } : {}),
       timedOut: state.count < sent.length,
+      failures,
     };
     print(
       `done: ${summary.finalized} batches finalized, ${summary.txsLanded}/${summary.txsSent} tx landed, mean cut → L1 finality ${(summary.meanCutToFinalMs / 1000).toFixed(1)} s, ` +
         `light client checked ${checked.length} batches, ${problems.length} problems` +
         (summary.censoredTxBatch !== undefined ? `; the censored tx landed through the forced queue in batch ${summary.censoredTxBatch}` : ""),
     );
+    print(
+      `  L1: ${summary.txsLanded}/${summary.txsSent} sent tx in finalized batches, ${summary.txsLandedTwice} twice; ${summary.roundChanges} round changes; ` +
+        `arrival → L1 finality p50 ${fmtS(summary.p50ArrivalToFinalMs)}, p95 ${fmtS(summary.p95ArrivalToFinalMs)}`,
+    );
+    for (const f of failures) print(`  ✘ ${f}`);
     return summary;
   })();
 
@@ -353,6 +436,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     checked,
     problems,
     progress,
+    sent,
     done,
     ...(censoredTx !== undefined ? { censoredTx } : {}),
     killMember,

@@ -24,7 +24,7 @@ export interface MemberNodeOptions {
   db: string;
   /** Largest raw transaction accepted (default 4096, the inbox's maxTxBytes). */
   maxTxBytes?: number;
-  /** Added to every receive time it records (devnet scenario: a skewed clock). Default 0. */
+  /** Added to its receive time of every transaction whose txHash is odd (devnet scenario: a member whose times would reorder transactions if the median did not hold them). Default 0. */
   skewMs?: number;
   logger?: PinoLogger;
 }
@@ -102,8 +102,12 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
 
   const app = createServiceApp({ ...(opts.logger ? { logger: opts.logger } : {}), bodyLimit: 2 * 1024 * 1024, status: { NOT_FOUND: 404 } });
   app.post("/txs", async (req) => {
-    const now = Date.now() + skew;
-    return { received: store.receive(rawTxsFromBody(req.body, { maxTxBytes }), now).length };
+    const txs = rawTxsFromBody(req.body, { maxTxBytes });
+    const now = Date.now();
+    if (skew === 0) return { received: store.receive(txs, now).length };
+    // devnet scenario: the transactions with an odd txHash are recorded skewMs late (a constant offset could not change any order)
+    const late = txs.filter((t) => (t.txHash & 1n) === 1n);
+    return { received: store.receive(txs.filter((t) => (t.txHash & 1n) === 0n), now).length + store.receive(late, now + skew).length };
   });
   app.get<{ Params: { hash: string } }>("/txs/:hash", async (req) => {
     const h = assertUint(toBigInt(req.params.hash, "txHash"), TX_HASH_BITS, "txHash");

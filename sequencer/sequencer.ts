@@ -15,6 +15,7 @@ import { expectedNextCommittee, type ForcedEntryEvent, type InboxClient } from "
 import type { ProverClient } from "../prover/proverClient.js";
 import { createServiceApp, rawTxsFromBody, toHex } from "../src/service.js";
 import { SequencerStore, type BatchRecord } from "./sequencerStore.js";
+import { landableTimeBase, readChainClock } from "./chainClock.js";
 
 /** A committee member as the sequencer reaches it. */
 export interface MemberEndpoint {
@@ -166,11 +167,16 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.stop.signal.addEventListener("abort", () => {
+      const onAbort = () => {
         clearTimeout(t);
         resolve();
-      });
+      };
+      // removed when the timer fires: an idle loop must not pile up listeners on the signal
+      const t = setTimeout(() => {
+        this.stop.signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      this.stop.signal.addEventListener("abort", onAbort, { once: true });
     });
   }
 
@@ -253,9 +259,9 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     }
     let earliest = Number.POSITIVE_INFINITY;
     for (const r of responders) for (const t of r.times) if (t !== null && t < earliest) earliest = t;
-    const now = Date.now() - 1;
-    let timeBase = BigInt(Math.min(Number.isFinite(earliest) ? earliest : now, now));
-    if (timeBase < state.lastTimeBase) timeBase = state.lastTimeBase;
+    // time from the chain, where the inbox takes it: never a timeBase the latest block would refuse
+    const clock = await readChainClock(this.opts.inbox, state.maxTimeDriftMs);
+    const timeBase = landableTimeBase(Number.isFinite(earliest) ? BigInt(earliest) : undefined, clock, state.lastTimeBase);
     const clamp = (t: number) => Math.max(t, Number(timeBase));
     const signers = responders.slice(0, Q);
     const proposal = proposeBatch({

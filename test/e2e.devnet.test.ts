@@ -27,6 +27,8 @@ test("e2e: the devnet finalizes verified batches, lands a censored tx via the fo
 
     assert.equal(summary.timedOut, false, lines.join("\n"));
     assert.equal(summary.txsLanded, summary.txsSent);
+    assert.equal(summary.txsLandedTwice, 0, "read back from L1: no transaction in two slots");
+    assert.deepEqual(summary.failures, [], lines.join("\n"));
 
     const onChain = await devnet.inbox.finalizedBatches();
     assert.ok(onChain.length >= 3, `${onChain.length} batches finalized`);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { startDevnet } from "../../devnet/devnet.js";
+import { startDevnet, summaryJsonLine } from "../../devnet/devnet.js";
 import { action, positiveInt } from "../errors.js";
 
 interface DevnetFlags {
@@ -15,6 +15,8 @@ interface DevnetFlags {
   skewMs: number;
   censor: boolean;
   dir?: string;
+  blockTime: number;
+  json: boolean;
 }
 
 export function registerDevnet(program: Command): void {
@@ -26,13 +28,15 @@ export function registerDevnet(program: Command): void {
     .option("--txs <n>", "transactions to send", positiveInt("--txs"), 40)
     .option("--rate <n>", "transactions per second", positiveInt("--rate"), 4)
     .option("--duration <seconds>", "stop after this long even if not every tx landed", positiveInt("--duration"), 180)
-    .option("--rpc <url>", "use this chain instead of an in-process Hardhat network")
+    .option("--rpc <url>", "use this chain instead of an in-process Hardhat network (it must mine blocks on its own, e.g. anvil --block-time 1)")
+    .option("--block-time <ms>", "the in-process chain mines a block every <ms>, like an L1", positiveInt("--block-time"), 1000)
     .option("--ptau <path>", "ptau file or folder for a build not set up yet (default: $ZKSEQ_PTAU)")
     .option("--crash-member <i>", "scenario: kill -9 member i after the first finalized batch", positiveInt("--crash-member"))
-    .option("--skew-member <i>", "scenario: member i's clock runs ahead", positiveInt("--skew-member"))
-    .option("--skew-ms <ms>", "how far ahead (with --skew-member)", positiveInt("--skew-ms"), 3000)
+    .option("--skew-member <i>", "scenario: member i records every tx with an odd hash late; the median keeps the honest order", positiveInt("--skew-member"))
+    .option("--skew-ms <ms>", "how late (with --skew-member)", positiveInt("--skew-ms"), 3000)
     .option("--censor", "scenario: the sequencer ignores one tx; it is forced in through the inbox", false)
     .option("--dir <dir>", "state directory (default: a temp dir)")
+    .option("--json", "end with one JSON line on stdout summarising the run", false)
     .action(
       action(async (f: DevnetFlags) => {
         const devnet = await startDevnet({
@@ -41,6 +45,7 @@ export function registerDevnet(program: Command): void {
           txs: f.txs,
           rate: f.rate,
           durationS: f.duration,
+          blockTimeMs: f.blockTime,
           ...(f.rpc ? { rpc: f.rpc } : {}),
           ...(f.ptau ? { ptau: f.ptau } : {}),
           ...(f.crashMember !== undefined ? { crashMember: f.crashMember } : {}),
@@ -52,7 +57,9 @@ export function registerDevnet(program: Command): void {
         process.on("SIGINT", interrupt);
         const summary = await devnet.done;
         await devnet.stop();
-        process.exit(summary.timedOut || devnet.problems.length ? 1 : 0);
+        if (f.json) process.stdout.write(summaryJsonLine(summary) + "\n");
+        // non-zero when a sent transaction did not land, landed twice, or a check failed (summary.failures)
+        process.exit(summary.failures.length ? 1 : 0);
       }),
     );
 }

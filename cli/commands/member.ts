@@ -34,7 +34,7 @@ export function registerMember(program: Command): void {
     .option("--db <file>", "SQLite file for transactions and signed reports", "zkseq-member.db")
     .option("-p, --port <n>", "port (0: any free port)", positiveInt("--port"), 7400)
     .option("--host <addr>", "address to listen on", "127.0.0.1")
-    .option("--skew-ms <ms>", "add this to every receive time (testing a skewed clock)", (v) => Number(v), 0)
+    .option("--skew-ms <ms>", "add this to the receive time of every transaction whose txHash is odd (testing the median against a member whose times reorder)", (v) => Number(v), 0)
     .option("--log-level <level>", "pino log level", "info")
     .action(
       action(async (f: MemberFlags) => {
