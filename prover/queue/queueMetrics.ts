@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
+import { commonProverMetrics } from "../metrics.js";
 import type { WorkerAnnouncement } from "./queueKeys.js";
 
 /** What the metrics read from Redis at scrape time. */
@@ -14,31 +15,18 @@ export interface QueueMetricsSource {
  * saw (a job whose worker stopped renewing its lock and that went back to the queue).
  */
 export class QueueMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   readonly submitted: Counter<"build">;
   readonly stalled: Counter<"build">;
   readonly completed: Counter<"build">;
   readonly failed: Counter<"build">;
 
   constructor(source: QueueMetricsSource, options: { defaultMetrics?: boolean } = {}) {
+    ({ registry: this.registry, submitted: this.submitted } = commonProverMetrics(
+      { queued: async () => (await source.counts()).queued, inFlight: async () => (await source.counts()).running },
+      { ...options, inFlightHelp: "Jobs being proven now (on any worker)" },
+    ));
     const registers = [this.registry];
-    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: "zkseq_prover_process_" });
-    new Gauge({
-      name: "zkseq_prover_queue_depth",
-      help: "Jobs accepted and waiting for a worker",
-      registers,
-      async collect() {
-        this.set((await source.counts()).queued);
-      },
-    });
-    new Gauge({
-      name: "zkseq_prover_in_flight",
-      help: "Jobs being proven now (on any worker)",
-      registers,
-      async collect() {
-        this.set((await source.counts()).running);
-      },
-    });
     const perWorker = (name: string, help: string, pick: (w: WorkerAnnouncement, now: number) => number) =>
       new Gauge({
         name,
@@ -56,7 +44,6 @@ export class QueueMetrics {
     perWorker("zkseq_prover_worker_in_flight", "Jobs a worker is proving now", (w) => w.inFlight);
     perWorker("zkseq_prover_worker_threads", "A worker's proving threads", (w) => w.threads);
     perWorker("zkseq_prover_worker_last_seen_seconds", "Seconds since a worker's last heartbeat", (w, now) => (now - w.lastSeen) / 1000);
-    this.submitted = new Counter({ name: "zkseq_prover_jobs_submitted_total", help: "Jobs accepted (new or re-queued)", labelNames: ["build"], registers });
     this.completed = new Counter({ name: "zkseq_prover_proofs_done_total", help: "Proofs stored, as seen by this API", labelNames: ["build"], registers });
     this.failed = new Counter({ name: "zkseq_prover_proofs_failed_total", help: "Jobs failed, as seen by this API", labelNames: ["build"], registers });
     this.stalled = new Counter({ name: "zkseq_prover_stalls_total", help: "Jobs whose worker stopped renewing its lock; they went back to the queue (a retry)", labelNames: ["build"], registers });
