@@ -23,6 +23,8 @@ export interface NativeProvingKey {
 /** The addon's exports. `test` holds the entry points test/native.test.ts cross-checks against ffjavascript. */
 export interface NativeAddon {
   ProvingKey: new (zkey: Uint8Array) => NativeProvingKey;
+  /** scalars[i] * base for 32-byte LE scalars, as affine points in snarkjs's LEM layout (the development setup's key elements). */
+  fixedBaseMul(group: "g1" | "g2", base: Uint8Array, scalars: Uint8Array, threads: number): Buffer;
   test: {
     /** Field op on 32-byte LE normal-form integers. */
     field(field: "fq" | "fr", op: "add" | "sub" | "mul" | "square" | "neg" | "inv", a: Uint8Array, b?: Uint8Array): Buffer;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "fft.hpp"
+#include "fixedbase.hpp"
 #include "groth16.hpp"
 #include "msm.hpp"
 
@@ -197,10 +198,34 @@ Napi::Value TestFft(const Napi::CallbackInfo& info) {
   return bytes(info.Env(), v.data(), n * 32);
 }
 
+/**
+ * fixedBaseMul(group: "g1"|"g2", base (affine LEM), scalars (32-byte LE integers), threads)
+ * -> affine LEM points, scalars[i] * base each (the development setup's key elements).
+ */
+Napi::Value FixedBaseMul(const Napi::CallbackInfo& info) {
+  std::string group = info[0].As<Napi::String>();
+  auto scalars = argBuffer(info, 2);
+  unsigned threads = argThreads(info, 3);
+  if (scalars.Length() % 32) throw Napi::RangeError::New(info.Env(), "scalars must be 32 bytes each");
+  size_t n = scalars.Length() / 32;
+  if (group == "g1") {
+    auto base = loadAffine<Fq>(argBuffer(info, 1, 64));
+    auto out = Napi::Buffer<uint8_t>::New(info.Env(), n * 64);
+    fixedBaseMul(base, scalars.Data(), n, reinterpret_cast<G1Affine*>(out.Data()), threads);
+    return out;
+  }
+  if (group != "g2") throw Napi::TypeError::New(info.Env(), "group must be g1 or g2");
+  auto base = loadAffine<Fq2>(argBuffer(info, 1, 128));
+  auto out = Napi::Buffer<uint8_t>::New(info.Env(), n * 128);
+  fixedBaseMul(base, scalars.Data(), n, reinterpret_cast<G2Affine*>(out.Data()), threads);
+  return out;
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ProvingKey", ProvingKeyWrap::Init(env));
+  exports.Set("fixedBaseMul", Napi::Function::New(env, FixedBaseMul));
   auto test = Napi::Object::New(env);
   test.Set("field", Napi::Function::New(env, TestField));
   test.Set("group", Napi::Function::New(env, TestGroup));

@@ -9,7 +9,9 @@ import { readR1cs } from "r1csfile";
 import { getBuild, mainComponentSource, type CircuitBuild } from "../builds.js";
 import { CircuitBuildError } from "../errors.js";
 import { silentLogger, type Logger } from "../logger.js";
-import { generateDevPtau, resolvePtau, type PtauFile } from "./ptau.js";
+import { availableParallelism } from "node:os";
+import { resolvePtau, type PtauFile } from "./ptau.js";
+import { devSetup } from "./devSetup.js";
 import { releaseCurves } from "./curves.js";
 
 const require = createRequire(import.meta.url);
@@ -23,7 +25,7 @@ export const DEFAULT_CACHE_DIR = join(PACKAGE_ROOT, "build");
 
 /** Options of compileCircuit / buildCircuit. */
 export interface BuildOptions {
-  /** A ptau file or a folder of them. Without one, an earlier setup in the cache is reused, else a development ptau is generated (slow, loud). */
+  /** A ptau file or a folder of them. Without one, an earlier setup in the cache is reused, else development keys are made directly from fresh random toxic waste (seconds, loud; see devSetup.ts). */
   ptau?: string;
   /** The build cache (default: <package>/build). */
   cacheDir?: string;
@@ -53,7 +55,10 @@ export interface CircuitArtifacts extends CompiledCircuit {
   zkey: string;
   verificationKey: string;
   solidityVerifier: string;
-  ptau: { sha256: string; power: number; generated: boolean };
+  /** How the keys were made: from a ptau with a single-party phase 2, or directly from random toxic waste (development only, no ptau). */
+  setup: "ptau" | "direct-dev";
+  /** The ptau of a "ptau" setup. */
+  ptau?: { sha256: string; power: number; generated: boolean };
 }
 
 /** The folder of an installed package (works for packages whose "exports" hide package.json). */
@@ -181,12 +186,14 @@ export async function compileCircuit(buildOrId: string | CircuitBuild, options: 
 }
 
 /**
- * The whole pipeline for one build: compile (cached), Groth16 setup from a
- * ptau with one random phase-2 contribution (cached per ptau), and export of
- * the verification key and the Solidity verifier.
+ * The whole pipeline for one build: compile (cached), Groth16 setup, and
+ * export of the verification key and the Solidity verifier. With a ptau, the
+ * setup is `zkey new` plus one random phase-2 contribution (cached per ptau);
+ * without one, an earlier setup is reused, else development keys are made
+ * directly from fresh random toxic waste in seconds (devSetup.ts).
  *
- * A single-party phase 2 is for development only: production deployments run
- * a multi-party phase 2 on a ceremony ptau (see docs/setup.md).
+ * Both are for development only: production deployments run a multi-party
+ * phase 2 on a ceremony ptau (see docs/setup.md).
  *
  * @example
  * const art = await buildCircuit("dev", { ptau: "../shared/ptau", logger: consoleLogger() })
@@ -195,16 +202,13 @@ export async function compileCircuit(buildOrId: string | CircuitBuild, options: 
 export async function buildCircuit(buildOrId: string | CircuitBuild, options: BuildOptions = {}): Promise<CircuitArtifacts> {
   const logger = options.logger ?? silentLogger;
   const compiled = await compileCircuit(buildOrId, options);
-  const cacheDir = resolve(options.cacheDir ?? DEFAULT_CACHE_DIR);
 
   let ptau: PtauFile | undefined;
   if (options.ptau) ptau = await resolvePtau(options.ptau, compiled.power);
   else {
-    const earlier = (await readdir(compiled.dir)).filter((n) => n.startsWith("setup-")).sort()[0];
-    if (earlier) return artifactsIn(compiled, join(compiled.dir, earlier));
-    // a development ptau this cache generated earlier (for a bigger build, say) serves too
-    const generated = await resolvePtau(join(cacheDir, "ptau"), compiled.power).catch(() => undefined);
-    ptau = generated ? { ...generated, generated: true } : await generateDevPtau(join(cacheDir, "ptau"), Math.max(compiled.power, 8), logger);
+    const earlier = (await readdir(compiled.dir)).filter((n) => n.startsWith("setup-") && !n.includes(".tmp-")).sort()[0];
+    if (earlier && (await exists(join(compiled.dir, earlier, "setup.json")))) return artifactsIn(compiled, join(compiled.dir, earlier));
+    return directDevSetup(compiled, logger);
   }
 
   const setupDir = join(compiled.dir, `setup-${ptau.sha256.slice(0, 16)}`);
@@ -240,19 +244,10 @@ export async function buildCircuit(buildOrId: string | CircuitBuild, options: Bu
       snarkjs.zKey.contribute(zkey0, zkey, "zkseq single-party dev contribution", randomBytes(32).toString("hex"), snarkLogger),
     );
     await rm(zkey0);
-    await step(`[setup 3/3] export verification key and Solidity verifier`, async () => {
-      const vkey = await snarkjs.zKey.exportVerificationKey(zkey, snarkLogger);
-      await writeFile(join(tmp, "verification_key.json"), JSON.stringify(vkey, null, 2) + "\n");
-      const template = await readFile(join(packageDir("snarkjs"), "templates", "verifier_groth16.sol.ejs"), "utf8");
-      const sol = await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template }, snarkLogger);
-      const banner =
-        `// GENERATED by zkseq's build pipeline (src/build/buildCircuit.ts) from build '${id}' ` +
-        `${JSON.stringify(compiled.build.params)}, ptau sha256 ${ptau!.sha256}.\n// Do not edit: rebuild with \`npm run build:circuits -- ${id}\`.\n`;
-      await writeFile(join(tmp, "Verifier.sol"), banner + sol);
-    });
+    await step(`[setup 3/3] export verification key and Solidity verifier`, () => exportKeys(compiled, tmp, zkey, logger, `ptau sha256 ${ptau!.sha256}`));
     await writeFile(
       join(tmp, "setup.json"),
-      JSON.stringify({ ptau: { sha256: ptau.sha256, power: ptau.power, generated: ptau.generated }, singleParty: true, createdAt: new Date().toISOString() }, null, 2) + "\n",
+      JSON.stringify({ setup: "ptau", ptau: { sha256: ptau.sha256, power: ptau.power, generated: ptau.generated }, singleParty: true, createdAt: new Date().toISOString() }, null, 2) + "\n",
     );
     await publish(tmp, setupDir, "setup.json");
   } finally {
@@ -263,12 +258,57 @@ export async function buildCircuit(buildOrId: string | CircuitBuild, options: Bu
 }
 
 async function artifactsIn(compiled: CompiledCircuit, setupDir: string): Promise<CircuitArtifacts> {
-  const setup = JSON.parse(await readFile(join(setupDir, "setup.json"), "utf8")) as { ptau: CircuitArtifacts["ptau"] };
+  const setup = JSON.parse(await readFile(join(setupDir, "setup.json"), "utf8")) as { setup?: CircuitArtifacts["setup"]; ptau?: CircuitArtifacts["ptau"] };
   return {
     ...compiled,
     zkey: join(setupDir, `${compiled.build.id}.zkey`),
     verificationKey: join(setupDir, "verification_key.json"),
     solidityVerifier: join(setupDir, "Verifier.sol"),
-    ptau: setup.ptau,
+    setup: setup.setup ?? "ptau",
+    ...(setup.ptau ? { ptau: setup.ptau } : {}),
   };
+}
+
+/**
+ * Development keys without a ptau (devSetup.ts): seconds with the native addon.
+ * Cached as `setup-direct-<random>/` with `setup.json` saying "direct-dev", so
+ * they are never mistaken for keys from a ceremony's ptau.
+ */
+async function directDevSetup(compiled: CompiledCircuit, logger: Logger): Promise<CircuitArtifacts> {
+  const id = compiled.build.id;
+  const setupDir = join(compiled.dir, `setup-direct-${randomBytes(8).toString("hex")}`);
+  const tmp = `${setupDir}.tmp-${process.pid}`;
+  await mkdir(tmp, { recursive: true });
+  try {
+    logger.warn(
+      `development Groth16 keys for '${id}' from fresh random toxic waste (no ptau): fine for development and tests, NOT for production ` +
+        `(whoever runs this could keep the toxic waste and forge proofs; production keys come from a multi-party phase 2 on a ceremony ptau, see docs/setup.md)`,
+    );
+    const t0 = Date.now();
+    const zkey = join(tmp, `${id}.zkey`);
+    const r = await devSetup(compiled.r1cs, zkey, { threads: availableParallelism() });
+    if (r.backend !== "native") logger.warn(`the native addon is not built: development keys computed with ffjavascript (minutes instead of seconds)`);
+    logger.info(`[setup] development keys for ${compiled.constraints} constraints (domain 2^${Math.log2(r.domainSize)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s (${r.backend})`);
+    await exportKeys(compiled, tmp, zkey, logger, "direct development setup (no ptau, NOT a ceremony)");
+    await writeFile(join(tmp, "setup.json"), JSON.stringify({ setup: "direct-dev", singleParty: true, createdAt: new Date().toISOString() }, null, 2) + "\n");
+    await publish(tmp, setupDir, "setup.json");
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+    await releaseCurves();
+  }
+  return artifactsIn(compiled, setupDir);
+}
+
+/** The verification key JSON and the Solidity verifier of a zkey, written next to it. */
+async function exportKeys(compiled: CompiledCircuit, dir: string, zkey: string, logger: Logger, origin: string): Promise<void> {
+  const snarkLogger = { info: (m: string) => logger.debug?.(m), debug: () => {}, warn: logger.warn.bind(logger), error: logger.warn.bind(logger) };
+  const id = compiled.build.id;
+  const vkey = await snarkjs.zKey.exportVerificationKey(zkey, snarkLogger);
+  await writeFile(join(dir, "verification_key.json"), JSON.stringify(vkey, null, 2) + "\n");
+  const template = await readFile(join(packageDir("snarkjs"), "templates", "verifier_groth16.sol.ejs"), "utf8");
+  const sol = await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template }, snarkLogger);
+  const banner =
+    `// GENERATED by zkseq's build pipeline (src/build/buildCircuit.ts) from build '${id}' ` +
+    `${JSON.stringify(compiled.build.params)}, ${origin}.\n// Do not edit: rebuild with \`npm run build:circuits -- ${id}\`.\n`;
+  await writeFile(join(dir, "Verifier.sol"), banner + sol);
 }

@@ -1,12 +1,9 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { readBinFile } from "@iden3/binfileutils";
-import * as snarkjs from "snarkjs";
-import { buildBn128 } from "ffjavascript";
 import { PtauError } from "../errors.js";
-import type { Logger } from "../logger.js";
 
 /** The power of a powers-of-tau file (it serves circuits up to 2^power constraints). */
 export async function readPtauPower(path: string): Promise<number> {
@@ -90,42 +87,4 @@ export async function resolvePtau(source: string, power: number): Promise<PtauFi
   const sha256 = await sha256File(path);
   await checkSums(path, sha256);
   return { path, power: got, sha256, generated: false };
-}
-
-/** The loud warning printed whenever zkseq makes its own ptau. */
-export const DEV_PTAU_WARNING =
-  "NO POWERS-OF-TAU FILE GIVEN: generating a development ptau on this machine. It is NOT a secure ceremony " +
-  "(whoever ran it can forge proofs), and at 2^16 it takes about 45 minutes on 2 cores. Pass --ptau <file|dir> " +
-  "or set ZKSEQ_PTAU; production deployments use a public ceremony file (e.g. the perpetual powers of tau).";
-
-/**
- * Last resort: generates a prepared development ptau of the given power in
- * `dir` (kept for next time), with a loud warning.
- */
-export async function generateDevPtau(dir: string, power: number, logger: Logger): Promise<PtauFile> {
-  const final = join(dir, `pot${power}_zkseq_generated_dev.ptau`);
-  try {
-    await stat(final);
-    return { path: final, power: await readPtauPower(final), sha256: await sha256File(final), generated: true };
-  } catch {
-    /* generate below */
-  }
-  for (let i = 0; i < 3; i++) logger.warn(DEV_PTAU_WARNING);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.gen-${process.pid}`);
-  await mkdir(tmp, { recursive: true });
-  const curve = await buildBn128();
-  try {
-    const snarkLogger = { info: logger.info.bind(logger), debug: () => {}, warn: logger.warn.bind(logger), error: logger.warn.bind(logger) };
-    logger.info(`[ptau 1/3] new accumulator 2^${power}`);
-    await snarkjs.powersOfTau.newAccumulator(curve, power, join(tmp, "0.ptau"), snarkLogger);
-    logger.info(`[ptau 2/3] contribution (random entropy)`);
-    await snarkjs.powersOfTau.contribute(join(tmp, "0.ptau"), join(tmp, "1.ptau"), "zkseq generated dev", randomBytes(32).toString("hex"), snarkLogger);
-    logger.info(`[ptau 3/3] prepare phase 2 (the slow step)`);
-    await snarkjs.powersOfTau.preparePhase2(join(tmp, "1.ptau"), join(tmp, "final.ptau"), snarkLogger);
-    await rename(join(tmp, "final.ptau"), final);
-  } finally {
-    await curve.terminate();
-  }
-  return { path: final, power, sha256: await sha256File(final), generated: true };
 }
