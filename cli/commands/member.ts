@@ -20,6 +20,8 @@ interface MemberFlags {
   host: string;
   skewMs: number;
   logLevel: string;
+  maxPending: number;
+  clientQuota: number;
 }
 
 export function registerMember(program: Command): void {
@@ -35,6 +37,8 @@ export function registerMember(program: Command): void {
     .option("-p, --port <n>", "port (0: any free port)", positiveInt("--port"), 7400)
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--skew-ms <ms>", "add this to every receive time (testing a skewed clock)", (v) => Number(v), 0)
+    .option("--max-pending <n>", "pending transactions held; past it POST /txs answers 503 MEMPOOL_FULL", positiveInt("--max-pending"), 16384)
+    .option("--client-quota <n>", "pending transactions one client (source address) may have; past it 429 MEMPOOL_FULL", positiveInt("--client-quota"), 8192)
     .option("--log-level <level>", "pino log level", "info")
     .action(
       action(async (f: MemberFlags) => {
@@ -59,6 +63,8 @@ export function registerMember(program: Command): void {
           },
           db: f.db,
           skewMs: f.skewMs,
+          maxPendingTxs: f.maxPending,
+          maxPendingPerClient: f.clientQuota,
           logger,
         });
         const address = await node.app.listen({ port: f.port, host: f.host });
