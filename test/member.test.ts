@@ -26,6 +26,9 @@ import { txRoot } from "../src/txTree.js";
 import { toHex } from "../src/service.js";
 import { ZkseqError } from "../src/errors.js";
 import { makeCommittee, randomRawTx, rng } from "./helpers/fixtures.js";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 const build = getBatchBuild("dev");
 const { committee, keys } = makeCommittee({ size: 4, depth: 2, threshold: 3n, salt: "member-test" });
@@ -357,4 +360,14 @@ test("member: without the chain it signs nothing (503 CHAIN_UNAVAILABLE), and si
   up = true;
   assert.equal((await sign(m.app, p.header, p.txHashes)).statusCode, 200);
   await m.app.close();
+});
+
+test("member: the chain is not optional: zkseq member refuses to start without --rpc (a member always follows the inbox's head)", async () => {
+  const bin = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
+  const r = await promisify(execFile)(process.execPath, [bin, "member", "--keystore", "member.keystore.json", "--inbox", "0x" + "11".repeat(20)]).then(
+    () => ({ code: 0, stderr: "" }),
+    (e: { code: number; stderr: string }) => e,
+  );
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /required option '--rpc <url>' not specified/);
 });

@@ -31,7 +31,7 @@ export function registerMember(program: Command): void {
     .requiredOption("--keystore <file>", "the member's encrypted keystore (zkseq keys new)")
     .option("--password-env <name>", "environment variable holding the keystore password", "ZKSEQ_KEYSTORE_PASSWORD")
     .option("-b, --build <id>", "circuit build", "dev")
-    .requiredOption("--rpc <url>", "L1 JSON-RPC: the member checks every header against the inbox's state")
+    .requiredOption("--rpc <url>", "L1 JSON-RPC (required): the member reads the inbox's state before every signature, so it follows the head even after missing batches")
     .requiredOption("--inbox <address>", "the BatchInbox address")
     .option("--db <file>", "SQLite file for transactions and signed reports", "zkseq-member.db")
     .option("-p, --port <n>", "port (0: any free port)", positiveInt("--port"), 7400)
