@@ -226,6 +226,7 @@ test("sequencer: three honest members and one faulty endpoint: every batch is si
       prover: new ProverClient(proverUrl),
       db: join(dir, "sequencer.db"),
       maxBatchWaitMs: 200,
+      memberTimeoutMs: 10_000,
       pollMs: 50,
       // what it skipped and why, for a failure's report (ZKSEQ_TEST_LOG=1 prints it as it goes)
       logger: pino({ level: "info" }, process.env.ZKSEQ_TEST_LOG ? pino.destination(2) : pino.destination("/dev/null")),
@@ -269,7 +270,10 @@ test("sequencer: three honest members and one faulty endpoint: every batch is si
     }
     const health = (await sequencer.app.inject({ method: "GET", url: "/healthz" })).json();
     assert.ok(health.memberFaults["0"], "the faults are on /healthz");
-    assert.equal(health.memberFaults["1"], undefined, "no honest member was counted faulty");
+    for (const m of [1, 2, 3]) {
+      // a slow answer on a loaded machine is "unreachable", never a fault of its content
+      for (const kind of ["malformed", "implausible", "bad-report"]) assert.equal(sequencer.faults.count(m, kind), 0, `member ${m} counted ${kind}`);
+    }
     // the contradicting report: the number was re-proposed in round 1 without member 0, or signed by the honest three in round 0
     const last = sequencer.store.batch(BigInt(faults.length))!;
     assert.ok(last.batch.reports.every((rep) => rep.memberIndex !== 0));
