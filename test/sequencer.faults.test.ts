@@ -5,7 +5,9 @@
  * times only. Then a real sequencer on Hardhat's in-process network with three
  * honest member nodes and one faulty HTTP endpoint (a fractional time, `null`,
  * a receive time of 1 ms, a malformed report, a report that contradicts its
- * stated times) gets every batch signed, proven and finalized on L1. And the
+ * stated times, a signer whose stated times decide the order and whose report
+ * then contradicts them: re-proposed in the next round without it) gets every
+ * batch signed, proven and finalized on L1. And the
  * sequencer's own API: every malformed value is a 4xx JSON error, and its
  * mempool has a size limit and a per-client quota.
  */
@@ -128,11 +130,11 @@ test("answers: a /sign answer must be this member's report on this proposal, sig
 
 // ---- a real sequencer, 3 honest members and a faulty one, on the chain ----
 
-type Fault = "one-ms" | "fraction" | "null" | "malformed-report" | "contradicting-report";
+type Fault = "one-ms" | "fraction" | "null" | "malformed-report" | "contradicting-report" | "reordering-signer";
 
 /** A member endpoint holding leaf `index`'s key that answers each request with the current fault (it records receive times like a member). */
-async function faultyMember(key: MemberKey, index: number): Promise<{ app: FastifyInstance; url: string; fault: { now: Fault } }> {
-  const fault = { now: "one-ms" as Fault };
+async function faultyMember(key: MemberKey, index: number): Promise<{ app: FastifyInstance; url: string; fault: { now: Fault; late: Set<string> } }> {
+  const fault = { now: "one-ms" as Fault, late: new Set<string>() };
   const seen = new Map<string, number>();
   const app = Fastify();
   app.post("/txs", async (req) => {
@@ -153,6 +155,9 @@ async function faultyMember(key: MemberKey, index: number): Promise<{ app: Fasti
         return { times: honest.map((t) => (t === null ? null : t + 0.5)) };
       case "null":
         return reply.type("application/json").send("null");
+      case "reordering-signer":
+        // plausible times that put the `late` transactions 10 s later than it saw them
+        return { times: honest.map((t, i) => (t === null ? null : fault.late.has(hashes[i]!) ? t + 10_000 : t)) };
       default:
         return { times: honest };
     }
@@ -169,7 +174,8 @@ async function faultyMember(key: MemberKey, index: number): Promise<{ app: Fasti
         return { report: { ...reportToJSON(signReport(key, index, hash, Array<number>(B).fill(NEVER_SEEN))), times: Array<number>(B).fill(0.5) } };
       case "malformed-report":
         return { report: { memberIndex: index, times: { toString: "1" }, signature: null } };
-      case "contradicting-report": {
+      case "contradicting-report":
+      case "reordering-signer": {
         // a validly signed report, but with times it never stated: it would reorder the batch if it were believed
         const k = Number(header.forcedTo - header.forcedFrom);
         const times = Array.from({ length: B }, (_, i) => (i >= k && i < body.txHashes.length ? (body.txHashes.length - i) * 1000 : NEVER_SEEN));
@@ -274,9 +280,35 @@ test("sequencer: three honest members and one faulty endpoint: every batch is si
       // a slow answer on a loaded machine is "unreachable", never a fault of its content
       for (const kind of ["malformed", "implausible", "bad-report"]) assert.equal(sequencer.faults.count(m, kind), 0, `member ${m} counted ${kind}`);
     }
-    // the contradicting report: the number was re-proposed in round 1 without member 0, or signed by the honest three in round 0
-    const last = sequencer.store.batch(BigInt(faults.length))!;
-    assert.ok(last.batch.reports.every((rep) => rep.memberIndex !== 0));
+
+    // A signer whose times decide the order, and whose report then contradicts them. The honest members saw A and B in
+    // different orders: members 3 and 1 saw B first, member 2 saw A first (so the honest three's medians put B first).
+    // Member 0 states times that, with members 1 and 2, put A first; the proposal is ordered A, B; then member 0 signs other times.
+    const [A, Bt] = [randomRawTx(r), randomRawTx(r)];
+    const tick = () => {
+      const t = Date.now();
+      while (Date.now() === t); // the next millisecond: two arrivals never share a receive time
+    };
+    for (const [url, order] of [[honest[2]!, [Bt, A]], [honest[0]!, [Bt, A]], [honest[1]!, [A, Bt]]] as const) {
+      for (const raw of order) {
+        tick();
+        await fetch(`${url}/txs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ txs: [toHex(raw)] }) });
+      }
+    }
+    faulty.fault.now = "reordering-signer";
+    faulty.fault.late = new Set([txHashOf(Bt).toString()]);
+    await fx.testClient.mine({ blocks: 1 });
+    const number = BigInt(faults.length + 1);
+    const done = finalized(number);
+    assert.equal((await sequencer.app.inject({ method: "POST", url: "/txs", payload: { txs: [toHex(A), toHex(Bt)] } })).json().accepted, 2);
+    await done;
+    const stages = progress.filter((p) => p.batchNumber === number);
+    assert.ok(stages.some((p) => p.stage === "new-round" && p.round === 0n), `re-proposed in a new round: ${JSON.stringify(stages.map((p) => [p.round, p.stage, p.detail]), (_k, v) => (typeof v === "bigint" ? String(v) : v))}`);
+    const signedIn = stages.filter((p) => p.stage === "signed");
+    assert.deepEqual(signedIn.map((p) => [p.round, p.signers]), [[1n, [1, 2, 3]]], "signed in round 1 by the honest three");
+    const final = sequencer.store.batch(number)!;
+    assert.deepEqual(final.batch.txHashes.map(BigInt), [txHashOf(Bt), txHashOf(A)], "in the honest members' order: B first");
+    assert.ok(sequencer.faults.count(0, "bad-report") >= 2);
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
