@@ -11,7 +11,8 @@
  *   one most members' times fit (u32 offsets), so one outlier cannot pin it.
  * - `/sign` answers: `parseSignAnswer` (the report's shape, u32 times,
  *   `NEVER_SEEN` on forced and padding slots, the member's own index and
- *   signature, and for an ordering signer exactly the times it announced).
+ *   signature, and for an ordering signer the times it announced: a time it
+ *   stated stays that time, only a transaction it had not seen may gain one).
  *
  * Used by the sequencer today, and by every member once proposers rotate.
  */
@@ -135,8 +136,9 @@ export interface SignContext {
 /**
  * Checks a member's `/sign` answer `{ report }`: a report by this member (its
  * index), B u32 times with NEVER_SEEN on forced and padding slots, signed with
- * this member's key over this batch, and, for an ordering signer, exactly the
- * times it stated. Throws MemberAnswerError otherwise.
+ * this member's key over this batch, and, for an ordering signer, the times it
+ * stated (a slot it stated as unseen may carry a time: the transaction arrived
+ * since). Throws MemberAnswerError otherwise.
  */
 export function parseSignAnswer(member: number, body: unknown, ctx: SignContext): SignedReport {
   const raw = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as { report?: unknown }).report : undefined;
@@ -153,7 +155,8 @@ export function parseSignAnswer(member: number, body: unknown, ctx: SignContext)
     if ((i < ctx.forcedCount || i >= ctx.txCount) && t !== NEVER_SEEN) throw new MemberAnswerError(member, "bad-report", `slot ${i} is forced or padding but has a receive time`);
   });
   if (!verifyReport(ctx.committee, ctx.batchHash, report)) throw new MemberAnswerError(member, "bad-report", "the signature is not this member's over this batch");
-  if (ctx.expectedTimes && report.times.some((t, i) => t !== ctx.expectedTimes![i])) {
+  // a transaction it had not seen when asked may have arrived since (the proposer forwards while it cuts): that is no contradiction
+  if (ctx.expectedTimes && report.times.some((t, i) => t !== ctx.expectedTimes![i] && ctx.expectedTimes![i] !== NEVER_SEEN)) {
     throw new MemberAnswerError(member, "bad-report", "its report's times differ from the times it stated for this proposal");
   }
   return report;

@@ -122,6 +122,10 @@ test("answers: a /sign answer must be this member's report on this proposal, sig
   malformed(() => parseSignAnswer(1, signed(keys[1]!, 1, times.map((t, i) => (i === 0 ? 5 : t))), ctx), "bad-report", "a time on a forced slot");
   malformed(() => parseSignAnswer(1, signed(keys[1]!, 1, times.map((t, i) => (i === 5 ? 5 : t))), ctx), "bad-report", "a time on a padding slot");
   malformed(() => parseSignAnswer(1, signed(keys[1]!, 1, times.map((t, i) => (i === 2 ? 21 : t))), { ...ctx, expectedTimes: times }), "bad-report", "not the times it stated");
+  malformed(() => parseSignAnswer(1, signed(keys[1]!, 1, times.map((t, i) => (i === 2 ? NEVER_SEEN : t))), { ...ctx, expectedTimes: times }), "bad-report", "a time it stated, now unseen");
+  // a transaction it had not seen when asked, and has now: no contradiction (the witness check still decides the order)
+  const unseenThen = times.map((t, i) => (i === 2 ? NEVER_SEEN : t));
+  assert.deepEqual(parseSignAnswer(1, { report: good }, { ...ctx, expectedTimes: unseenThen }).times, times);
   const faults = new AnswerFaults();
   faults.record(1, "malformed", "x");
   faults.record(1, "malformed", "y");
