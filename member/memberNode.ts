@@ -7,8 +7,8 @@ import { batchHash, headerFromJSON } from "../src/header.js";
 import type { MemberKey } from "../src/keys.js";
 import { reportMessage, signReport, type SignedReport } from "../src/report.js";
 import { reportFromJSON, reportToJSON } from "../src/batchFile.js";
-import { BatchTooLargeError, InvalidArgumentError, InvalidCommitteeError, ReportConflictError, ZkseqError } from "../src/errors.js";
-import { createServiceApp, DEFAULT_MAX_TX_BYTES, rawTxsFromBody, toHex, txHashesFromBody } from "../src/service.js";
+import { BatchTooLargeError, ChainUnavailableError, InvalidArgumentError, InvalidCommitteeError, ReportConflictError, ZkseqError } from "../src/errors.js";
+import { createServiceApp, DEFAULT_MAX_TX_BYTES, rawTxsFromBody, requestBodyLimit, toHex, txHashesFromBody } from "../src/service.js";
 import { MemberStore } from "./memberStore.js";
 import { checkProposal, type InboxSnapshot } from "./signingPolicy.js";
 
@@ -24,6 +24,14 @@ export interface MemberNodeOptions {
   db: string;
   /** Largest raw transaction accepted (default 4096, the inbox's maxTxBytes). */
   maxTxBytes?: number;
+  /** Raw transactions per `POST /txs` (default 256); the request body is bounded to fit them. */
+  maxTxsPerRequest?: number;
+  /** Pending transactions it holds (received, in no signed report, younger than `pendingTtlMs`; default 16384): past it `POST /txs` answers 503 MEMPOOL_FULL. */
+  maxPendingTxs?: number;
+  /** Pending transactions one client (source address) may have (default 8192, room for a sequencer's whole mempool): past it 429 MEMPOOL_FULL. */
+  maxPendingPerClient?: number;
+  /** A transaction stops counting as pending this long after it arrived (default 600000 ms). */
+  pendingTtlMs?: number;
   /** Added to its receive time of every transaction whose txHash is odd (devnet scenario: a member whose times would reorder transactions if the median did not hold them). Default 0. */
   skewMs?: number;
   logger?: PinoLogger;
@@ -84,14 +92,17 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
       return reportFromJSON(JSON.parse(earlier.report));
     }
 
-    const chain = await opts.chain(); // read first: it also learns committees scheduled since the last read
+    // read first: it also learns committees scheduled since the last read; no chain, no signature
+    const chain = await opts.chain().catch((e: unknown) => {
+      throw e instanceof ZkseqError ? e : new ChainUnavailableError(e);
+    });
     const { index } = indexIn(header.committeeHash);
     const receivedAt = store.receivedAt(slots);
     const forcedCount = checkProposal(build, { committeeHash: header.committeeHash }, chain, { header, txHashes: slots }, receivedAt);
     const times = memberReportTimes(forcedCount, receivedAt, header.timeBase, B);
     const report = signReport(opts.key, index, hash, times);
     // On disk before it leaves: a restart can never produce a second, different report for this round.
-    if (!store.recordSigned({ batchNumber: header.batchNumber, round: header.round, batchHash: hash, message: reportMessage(hash, times), report: JSON.stringify(reportToJSON(report)) })) {
+    if (!store.recordSigned({ batchNumber: header.batchNumber, round: header.round, batchHash: hash, message: reportMessage(hash, times), report: JSON.stringify(reportToJSON(report)) }, slots)) {
       const now = store.signed(header.batchNumber, header.round)!;
       if (now.batchHash !== hash) throw new ReportConflictError(header.batchNumber, header.round);
       return reportFromJSON(JSON.parse(now.report));
@@ -100,14 +111,17 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
     return report;
   }
 
-  const app = createServiceApp({ ...(opts.logger ? { logger: opts.logger } : {}), bodyLimit: 2 * 1024 * 1024, status: { NOT_FOUND: 404 } });
+  const maxTxs = opts.maxTxsPerRequest ?? 256;
+  const app = createServiceApp({ ...(opts.logger ? { logger: opts.logger } : {}), bodyLimit: requestBodyLimit(maxTxs, maxTxBytes), status: { NOT_FOUND: 404, CHAIN_UNAVAILABLE: 503 } });
+  const limits = { maxPending: opts.maxPendingTxs ?? 16_384, maxPerClient: opts.maxPendingPerClient ?? 8192, pendingTtlMs: opts.pendingTtlMs ?? 600_000 };
   app.post("/txs", async (req) => {
-    const txs = rawTxsFromBody(req.body, { maxTxBytes });
+    const txs = rawTxsFromBody(req.body, { maxTxBytes, maxTxs });
     const now = Date.now();
-    if (skew === 0) return { received: store.receive(txs, now).length };
+    const client = { ...limits, client: req.ip };
+    if (skew === 0) return { received: store.receive(txs, now, client).length };
     // devnet scenario: the transactions with an odd txHash are recorded skewMs late (a constant offset could not change any order)
     const late = txs.filter((t) => (t.txHash & 1n) === 1n);
-    return { received: store.receive(txs.filter((t) => (t.txHash & 1n) === 0n), now).length + store.receive(late, now + skew).length };
+    return { received: store.receive(txs.filter((t) => (t.txHash & 1n) === 0n), now, client).length + store.receive(late, now + skew, client).length };
   });
   app.get<{ Params: { hash: string } }>("/txs/:hash", async (req) => {
     const h = assertUint(toBigInt(req.params.hash, "txHash"), TX_HASH_BITS, "txHash");

@@ -1,5 +1,19 @@
 import type Database from "better-sqlite3";
 import { openDurableDatabase, u64Key } from "../src/service.js";
+import { MempoolFullError } from "../src/errors.js";
+
+/**
+ * How much a request may add to a member's pool of pending transactions
+ * (received, in no report it signed yet, and younger than `pendingTtlMs`).
+ */
+export interface PoolLimits {
+  /** Who sent them (the HTTP client's address). */
+  client: string;
+  maxPending: number;
+  maxPerClient: number;
+  /** A transaction stops counting as pending this long after it arrived (default 10 minutes): one never proposed does not hold a slot for ever. */
+  pendingTtlMs: number;
+}
 
 /** A report this member signed (persisted before it is answered). */
 export interface SignedRecord {
@@ -43,8 +57,17 @@ export class MemberStore {
         PRIMARY KEY (batch_number, round)
       );
     `);
+    // who sent each transaction, and whether a signed report covered it (added after the first release: older files gain the columns)
+    const cols = (this.db.prepare(`PRAGMA table_info(raw_txs)`).all() as { name: string }[]).map((c) => c.name);
+    if (!cols.includes("client")) this.db.exec(`ALTER TABLE raw_txs ADD COLUMN client TEXT`);
+    if (!cols.includes("reported")) this.db.exec(`ALTER TABLE raw_txs ADD COLUMN reported INTEGER NOT NULL DEFAULT 0`);
+    this.db.exec(`CREATE INDEX IF NOT EXISTS raw_txs_pending ON raw_txs (reported, received_at)`);
     this.stmt = {
-      insertTx: this.db.prepare(`INSERT OR IGNORE INTO raw_txs (tx_hash, raw, received_at) VALUES (?, ?, ?)`),
+      insertTx: this.db.prepare(`INSERT OR IGNORE INTO raw_txs (tx_hash, raw, received_at, client) VALUES (?, ?, ?, ?)`),
+      known: this.db.prepare(`SELECT 1 FROM raw_txs WHERE tx_hash = ?`),
+      pending: this.db.prepare(`SELECT COUNT(*) AS n FROM raw_txs WHERE reported = 0 AND received_at > ?`),
+      pendingOf: this.db.prepare(`SELECT COUNT(*) AS n FROM raw_txs WHERE reported = 0 AND received_at > ? AND client = ?`),
+      markReported: this.db.prepare(`UPDATE raw_txs SET reported = 1 WHERE tx_hash = ?`),
       receivedAt: this.db.prepare(`SELECT received_at AS t FROM raw_txs WHERE tx_hash = ?`),
       raw: this.db.prepare(`SELECT raw, received_at FROM raw_txs WHERE tx_hash = ?`),
       signed: this.db.prepare(`SELECT * FROM reports WHERE batch_number = ? AND round = ?`),
@@ -54,9 +77,30 @@ export class MemberStore {
     };
   }
 
-  /** Records each transaction not seen before with its bytes and receive time; returns the hashes that were new. */
-  receive(txs: readonly { txHash: bigint; raw: Uint8Array }[], at: number): bigint[] {
-    return this.db.transaction(() => txs.filter((t) => this.stmt.insertTx.run(t.txHash.toString(), Buffer.from(t.raw), at).changes === 1).map((t) => t.txHash))();
+  /**
+   * Records each transaction not seen before with its bytes and receive time;
+   * returns the hashes that were new. With `limits`, the request is refused
+   * whole (MempoolFullError, nothing recorded, nothing evicted) if its new
+   * transactions would take the pending count past `maxPending` or this
+   * client's past `maxPerClient`.
+   */
+  receive(txs: readonly { txHash: bigint; raw: Uint8Array }[], at: number, limits?: PoolLimits): bigint[] {
+    return this.db.transaction(() => {
+      if (limits) {
+        const fresh = new Set(txs.filter((t) => !this.stmt.known.get(t.txHash.toString())).map((t) => t.txHash)).size;
+        if (fresh > 0) {
+          const since = at - limits.pendingTtlMs;
+          if ((this.stmt.pending.get(since) as { n: number }).n + fresh > limits.maxPending) throw new MempoolFullError("mempool", limits.maxPending);
+          if ((this.stmt.pendingOf.get(since, limits.client) as { n: number }).n + fresh > limits.maxPerClient) throw new MempoolFullError("client", limits.maxPerClient);
+        }
+      }
+      return txs.filter((t) => this.stmt.insertTx.run(t.txHash.toString(), Buffer.from(t.raw), at, limits?.client ?? null).changes === 1).map((t) => t.txHash);
+    })();
+  }
+
+  /** Pending transactions: received after `since` (unix ms) and in no report this member signed. */
+  pendingCount(since = 0): number {
+    return (this.stmt.pending.get(since) as { n: number }).n;
   }
 
   /** This member's receive time of each transaction, or undefined if it never saw it. */
@@ -85,8 +129,13 @@ export class MemberStore {
   }
 
   /** Stores a signed report; false if a record for that (batchNumber, round) exists already (nothing written). */
-  recordSigned(rec: SignedRecord): boolean {
-    return this.stmt.record.run(u64Key(rec.batchNumber), u64Key(rec.round), rec.batchHash.toString(), rec.message.toString(), rec.report, Date.now()).changes === 1;
+  recordSigned(rec: SignedRecord, txHashes: readonly bigint[] = []): boolean {
+    return this.db.transaction(() => {
+      if (this.stmt.record.run(u64Key(rec.batchNumber), u64Key(rec.round), rec.batchHash.toString(), rec.message.toString(), rec.report, Date.now()).changes !== 1) return false;
+      // a reported transaction no longer holds a pending slot
+      for (const h of txHashes) this.stmt.markReported.run(h.toString());
+      return true;
+    })();
   }
 
   close(): void {

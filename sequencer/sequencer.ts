@@ -4,18 +4,22 @@ import { pino, type Logger as PinoLogger } from "pino";
 import { getBatchBuild } from "../src/builds.js";
 import type { Committee } from "../src/committee.js";
 import { proposeBatch } from "../src/batch.js";
-import { batchFileFromJSON, batchFileToJSON, reportFromJSON } from "../src/batchFile.js";
+import { batchFileFromJSON, batchFileToJSON } from "../src/batchFile.js";
 import { toBigInt } from "../src/field.js";
 import { batchHash, headerToJSON } from "../src/header.js";
-import { verifyReport, type SignedReport } from "../src/report.js";
+import type { SignedReport } from "../src/report.js";
 import { buildWitnessInput } from "../src/witness.js";
 import { requestJson } from "../src/http.js";
-import { InboxRevertError, ZkseqError } from "../src/errors.js";
+import { InboxRevertError, MemberAnswerError, ZkseqError } from "../src/errors.js";
 import { expectedNextCommittee, type ForcedEntryEvent, type InboxClient } from "../src/chain/inboxClient.js";
 import type { ProverClient } from "../prover/proverClient.js";
-import { createServiceApp, rawTxsFromBody, toHex } from "../src/service.js";
+import { createServiceApp, DEFAULT_MAX_TX_BYTES, rawTxsFromBody, requestBodyLimit, toHex } from "../src/service.js";
 import { SequencerStore, type BatchRecord } from "./sequencerStore.js";
 import { landableTimeBase, readChainClock } from "./chainClock.js";
+import { AnswerFaults, chooseSigners, parseSignAnswer, parseTimesAnswer, type TimesAnswer } from "./memberAnswers.js";
+
+/** Largest answer read from a member (a /times answer of 1,024 entries or a report is a few KiB). */
+const MAX_MEMBER_ANSWER_BYTES = 256 * 1024;
 
 /** A committee member as the sequencer reaches it. */
 export interface MemberEndpoint {
@@ -43,6 +47,12 @@ export interface SequencerOptions {
   censor?: Iterable<bigint>;
   /** Largest raw transaction accepted (default 4096; the inbox's maxTxBytes is the real limit). */
   maxTxBytes?: number;
+  /** Raw transactions per `POST /txs` (default 256); the request body is bounded to fit them. */
+  maxTxsPerRequest?: number;
+  /** Pending transactions the mempool holds (default 8192); past it `POST /txs` answers 503 MEMPOOL_FULL. */
+  maxPendingTxs?: number;
+  /** Pending transactions one client (source address) may have (default 256); past it `POST /txs` answers 429 MEMPOOL_FULL. */
+  maxPendingPerClient?: number;
   /** Attempts at collecting Q reports for one round before re-proposing the number in the next round (default 3). */
   roundAttempts?: number;
   /** "eager" (default): every unconsumed forced entry goes first in the next batch; "when-overdue": only once the inbox would refuse a batch without it (what a censoring sequencer does). */
@@ -92,6 +102,12 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
   /** Failed attempts at collecting reports, per `${batchNumber}:${round}`. */
   private readonly attempts = new Map<string, number>();
   private forcedSeen: ForcedEntryEvent[] = [];
+  /** Answers dropped, per member and kind (GET /healthz). */
+  readonly faults: AnswerFaults;
+  /** Members whose report contradicted the times they stated, for one batch number: not chosen to order it again. */
+  private distrusted = { batchNumber: -1n, members: new Set<number>() };
+  /** The times each ordering signer of the current proposal stated (offsets from timeBase), by `${batchNumber}:${round}`. */
+  private stated: { key: string; times: Map<number, number[]> } | undefined;
 
   constructor(private readonly opts: SequencerOptions) {
     super();
@@ -99,8 +115,11 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     this.store = new SequencerStore(opts.db);
     this.censor = new Set(opts.censor ?? []);
     this.log = opts.logger ?? pino({ enabled: false });
-    this.app = createServiceApp({ ...(opts.logger ? { logger: opts.logger } : {}), status: { NOT_FOUND: 404 } });
-    this.app.post("/txs", async (req) => ({ accepted: await this.receive(rawTxsFromBody(req.body, { maxTxBytes: opts.maxTxBytes ?? 4096 })) }));
+    this.faults = new AnswerFaults(this.log);
+    const maxTxBytes = opts.maxTxBytes ?? DEFAULT_MAX_TX_BYTES;
+    const maxTxs = opts.maxTxsPerRequest ?? 256;
+    this.app = createServiceApp({ ...(opts.logger ? { logger: opts.logger } : {}), bodyLimit: requestBodyLimit(maxTxs, maxTxBytes), status: { NOT_FOUND: 404 } });
+    this.app.post("/txs", async (req) => ({ accepted: await this.receive(rawTxsFromBody(req.body, { maxTxBytes, maxTxs }), req.ip) }));
     this.app.get<{ Params: { hash: string } }>("/txs/:hash", async (req) => {
       const h = toBigInt(req.params.hash, "txHash");
       const n = this.store.txBatch(h);
@@ -111,17 +130,22 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
       if (!b) throw new ZkseqError("NOT_FOUND", `no batch ${req.params.n}`);
       return { batchNumber: b.batchNumber.toString(), state: b.state, batch: b.batch, proof: b.proof ?? null, l1TxHash: b.l1TxHash ?? null };
     });
-    this.app.get("/healthz", async () => ({ ok: true, running: this.running, pending: this.store.pendingTxs().length }));
+    this.app.get("/healthz", async () => ({ ok: true, running: this.running, pending: this.store.pendingCount(), memberFaults: this.faults.toJSON() }));
     this.app.addHook("onClose", async () => {
       await this.close();
     });
   }
 
-  /** Adds raw transactions to the mempool (censored ones are dropped) and forwards the new ones to every member. */
-  async receive(txs: { txHash: bigint; raw: Uint8Array }[]): Promise<number> {
+  /**
+   * Adds raw transactions from `client` to the mempool (censored ones are
+   * dropped) and forwards the new ones to every member. Throws
+   * MempoolFullError, adding none, if the mempool or the client's quota is full.
+   */
+  async receive(txs: { txHash: bigint; raw: Uint8Array }[], client = "local"): Promise<number> {
     const fresh = this.store.addTxs(
       txs.filter((t) => !this.censor.has(t.txHash)),
       Date.now(),
+      { client, maxPending: this.opts.maxPendingTxs ?? 8192, maxPerClient: this.opts.maxPendingPerClient ?? 256 },
     );
     if (fresh.length) {
       await Promise.all(
@@ -207,7 +231,9 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
       else await this.proveAndSubmit(open);
       return true;
     }
-    return this.cut(state, 0n);
+    // a number whose last round was given up (and whose new round could not be cut then) goes on in the round after it, never an earlier one
+    const given = this.store.batch(state.nextBatchNumber);
+    return this.cut(state, given?.state === "abandoned" ? BigInt(given.batch.header.round) + 1n : 0n);
   }
 
   /** Gives up a round whose header can no longer land and proposes the same number in the next round, from the chain's state now. */
@@ -244,26 +270,33 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     if (!committee) throw new ZkseqError("UNKNOWN_COMMITTEE", `the inbox's committee ${state.committeeHash} is not one this sequencer can resolve`);
     const candidates = pending.map((p) => p.txHash);
     const timeout = this.opts.memberTimeoutMs ?? 2000;
+    const context = { batchNumber: state.nextBatchNumber.toString(), round: round.toString() };
+    // every answer checked on its own: a malformed one drops its member for this round, never the round
     const answers = await Promise.all(
-      this.opts.members.map((m) =>
-        requestJson<{ times: (number | null)[] }>("member", `${m.url}/times`, { body: { txHashes: candidates }, timeoutMs: timeout }).then(
-          (r) => ({ m, times: r.times }),
-          () => undefined,
-        ),
-      ),
+      this.opts.members.map(async (m): Promise<TimesAnswer | undefined> => {
+        try {
+          const body = await requestJson<unknown>("member", `${m.url}/times`, { body: { txHashes: candidates }, timeoutMs: timeout, maxBytes: MAX_MEMBER_ANSWER_BYTES });
+          return parseTimesAnswer(m.index, body, candidates.length);
+        } catch (e) {
+          if (e instanceof MemberAnswerError) this.faults.record(m.index, e.kind, e.shortMessage, context);
+          else this.faults.record(m.index, "unreachable", e instanceof ZkseqError ? e.shortMessage : String(e), context);
+          return undefined;
+        }
+      }),
     );
-    const responders = answers.filter((a): a is NonNullable<typeof a> => a !== undefined && a.times.length === candidates.length);
-    if (responders.length < Q) {
-      this.log.warn({ responders: responders.map((r) => r.m.index), needed: Q }, "not enough members answered; waiting");
+    const valid = answers.filter((a): a is TimesAnswer => a !== undefined);
+    if (this.distrusted.batchNumber !== state.nextBatchNumber) this.distrusted = { batchNumber: state.nextBatchNumber, members: new Set() };
+    // signers and timeBase from the validated times only: an outlier is left out, never pins timeBase
+    const clock = await readChainClock(this.opts.inbox, state.maxTimeDriftMs);
+    const choice = chooseSigners(valid, Q, { lastTimeBase: state.lastTimeBase, nowMs: Number(clock.nowMs), maxAheadMs: Number(state.maxTimeDriftMs) }, this.distrusted.members);
+    for (const s of choice?.skipped ?? []) this.faults.record(s.member, "implausible", s.reason, context);
+    if (!choice) {
+      this.log.warn({ answered: valid.map((a) => a.member), needed: Q }, "not enough members answered with times that order a batch; waiting");
       return false;
     }
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const r of responders) for (const t of r.times) if (t !== null && t < earliest) earliest = t;
-    // time from the chain, where the inbox takes it: never a timeBase the latest block would refuse
-    const clock = await readChainClock(this.opts.inbox, state.maxTimeDriftMs);
-    const timeBase = landableTimeBase(Number.isFinite(earliest) ? BigInt(earliest) : undefined, clock, state.lastTimeBase);
-    const clamp = (t: number) => Math.max(t, Number(timeBase));
-    const signers = responders.slice(0, Q);
+    const { signers } = choice;
+    // the inbox takes time from its block: never a timeBase the latest block would refuse (chooseSigners judged against the same clock)
+    const timeBase = landableTimeBase(choice.timeBase, clock, state.lastTimeBase);
     const proposal = proposeBatch({
       build: this.build,
       chainId: (this.chainId ??= BigInt(await this.opts.inbox.client.getChainId())),
@@ -275,8 +308,8 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
       nextCommitteeHash: expectedNextCommittee(state, state.nextBatchNumber),
       forced: { from: state.forcedConsumed, accFrom: await this.opts.inbox.forcedAccAt(state.forcedConsumed), txHashes: forced.map((f) => f.txHash) },
       candidates,
-      receivedAt: signers.map((s) => new Map(candidates.flatMap((h, i) => (s.times[i] === null ? [] : [[h, clamp(s.times[i]!)] as const])))),
-      signers: signers.map((s) => s.m.index),
+      receivedAt: signers.map((s) => new Map(candidates.flatMap((h, i) => (s.times[i] === null ? [] : [[h, s.times[i]!] as const])))),
+      signers: signers.map((s) => s.member),
       timeBase,
     });
     const record: BatchRecord = {
@@ -287,6 +320,7 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     };
     // Persisted before any member sees it: after a restart the same header is proposed again, never a different one.
     this.store.saveBatch(record);
+    this.stated = { key: `${record.batchNumber}:${round}`, times: new Map(signers.map((s, j) => [s.member, proposal.times[j]!])) };
     this.progress(record, "cut");
     this.log.info({ batchNumber: record.batchNumber.toString(), txCount: proposal.txHashes.length, forced: proposal.forcedCount }, "batch cut");
     await this.collectReports(record);
@@ -300,22 +334,43 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
     const hash = batchHash(file.header);
     const forcedCount = Number(file.header.forcedTo - file.header.forcedFrom);
     const timeout = this.opts.memberTimeoutMs ?? 2000;
+    const key = `${record.batchNumber}:${file.header.round}`;
+    // after a restart the stated times are gone: reports are still checked, and the subset that orders the batch is searched
+    const stated = this.stated?.key === key ? this.stated.times : new Map<number, number[]>();
+    const context = { batchNumber: record.batchNumber.toString(), round: file.header.round.toString() };
+    let contradicted = false;
     const got = await Promise.all(
-      this.opts.members.map((m) =>
-        requestJson<{ report: unknown }>("member", `${m.url}/sign`, {
-          body: { header: headerToJSON(file.header), txHashes: record.batch.txHashes, forcedCount },
-          timeoutMs: timeout,
-        }).then(
-          (r) => reportFromJSON(r.report),
-          (e: unknown) => {
-            this.log.warn({ member: m.index, batchNumber: record.batchNumber.toString(), err: (e as Error).message }, "member did not sign");
-            return undefined;
-          },
-        ),
-      ),
+      this.opts.members.map(async (m): Promise<SignedReport | undefined> => {
+        try {
+          const body = await requestJson<unknown>("member", `${m.url}/sign`, {
+            body: { header: headerToJSON(file.header), txHashes: record.batch.txHashes, forcedCount },
+            timeoutMs: timeout,
+            maxBytes: MAX_MEMBER_ANSWER_BYTES,
+          });
+          const expectedTimes = stated.get(m.index);
+          return parseSignAnswer(m.index, body, {
+            committee: file.committee,
+            batchHash: hash,
+            txCount: file.txHashes.length,
+            forcedCount,
+            B: this.build.params.B,
+            ...(expectedTimes ? { expectedTimes } : {}),
+          });
+        } catch (e) {
+          if (e instanceof MemberAnswerError) {
+            this.faults.record(m.index, e.kind, e.shortMessage, context);
+            if (stated.has(m.index)) {
+              // an ordering signer that does not stand by its times: never chosen to order this number again
+              this.distrusted.members.add(m.index);
+              contradicted = true;
+            }
+          } else this.faults.record(m.index, "unreachable", e instanceof ZkseqError ? e.shortMessage : String(e), context);
+          return undefined;
+        }
+      }),
     );
-    const valid = got.filter((r): r is SignedReport => r !== undefined && verifyReport(file.committee, hash, r));
-    const chosen = chooseReports(valid, Q, (reports) => {
+    const valid = got.filter((r): r is SignedReport => r !== undefined);
+    const chosen = chooseReports(valid, Q, [...stated.keys()], (reports) => {
       try {
         buildWitnessInput({ build: this.build, header: file.header, committee: file.committee, txHashes: file.txHashes, reports });
         return true;
@@ -324,9 +379,13 @@ export class Sequencer extends EventEmitter<{ batch: [BatchProgress] }> {
       }
     });
     if (!chosen) {
-      const key = `${record.batchNumber}:${file.header.round}`;
       const attempts = (this.attempts.get(key) ?? 0) + 1;
       this.attempts.set(key, attempts);
+      if (contradicted) {
+        this.attempts.delete(key);
+        await this.nextRound(record, "an ordering signer's report contradicted its stated times; re-proposing without it");
+        return;
+      }
       if (attempts >= (this.opts.roundAttempts ?? 3)) {
         this.attempts.delete(key);
         await this.nextRound(record, `${valid.length} valid reports after ${attempts} attempts, fewer than ${Q} that order the batch`);
@@ -395,11 +454,15 @@ const UNLANDABLE = new Set([
   "BatchInbox__ForcedAccumulatorMismatch",
 ]);
 
-/** The first Q-subset of reports (by member index) that `orders` accepts. */
-export function chooseReports(reports: SignedReport[], Q: number, orders: (r: SignedReport[]) => boolean): SignedReport[] | undefined {
-  const sorted = [...reports].sort((a, b) => a.memberIndex - b.memberIndex);
+/** The first Q-subset of reports that `orders` accepts, trying the `preferred` members (the proposal's ordering signers) first, then by member index. */
+export function chooseReports(reports: SignedReport[], Q: number, preferred: readonly number[], orders: (r: SignedReport[]) => boolean): SignedReport[] | undefined {
+  const rank = (r: SignedReport) => (preferred.includes(r.memberIndex) ? -1 : 0);
+  const sorted = [...reports].sort((a, b) => rank(a) - rank(b) || a.memberIndex - b.memberIndex);
   const pick = (start: number, acc: SignedReport[]): SignedReport[] | undefined => {
-    if (acc.length === Q) return orders(acc) ? acc : undefined;
+    if (acc.length === Q) {
+      const byIndex = [...acc].sort((a, b) => a.memberIndex - b.memberIndex);
+      return orders(byIndex) ? byIndex : undefined;
+    }
     for (let i = start; i <= sorted.length - (Q - acc.length); i++) {
       const found = pick(i + 1, [...acc, sorted[i]!]);
       if (found) return found;

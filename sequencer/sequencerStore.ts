@@ -1,6 +1,15 @@
 import type Database from "better-sqlite3";
 import { openDurableDatabase, u64Key } from "../src/service.js";
 import type { BatchFileJson } from "../src/batchFile.js";
+import { MempoolFullError } from "../src/errors.js";
+
+/** How much of the mempool one request may take: the whole (`maxPending`) and one client's share (`maxPerClient`) of pending transactions. */
+export interface MempoolLimits {
+  /** Who sent them (the HTTP client's address). */
+  client: string;
+  maxPending: number;
+  maxPerClient: number;
+}
 
 /** Where a batch is: proposed (header fixed, reports being collected), signed, proven, finalized, or abandoned (the chain moved past it). */
 export type BatchState = "proposed" | "signed" | "proven" | "finalized" | "abandoned";
@@ -47,12 +56,39 @@ export class SequencerStore {
         l1_tx_hash TEXT
       );
     `);
+    // the sender of each pending transaction (added after the first release: older files gain the column)
+    if (!(this.db.prepare(`PRAGMA table_info(txs)`).all() as { name: string }[]).some((c) => c.name === "client")) this.db.exec(`ALTER TABLE txs ADD COLUMN client TEXT`);
+    this.db.exec(`CREATE INDEX IF NOT EXISTS txs_pending ON txs (batch_number, client)`);
   }
 
-  /** Adds raw transactions to the mempool; returns the ones not seen before. */
-  addTxs(txs: readonly { txHash: bigint; raw: Uint8Array }[], at: number): { txHash: bigint; raw: Uint8Array }[] {
-    const insert = this.db.prepare(`INSERT OR IGNORE INTO txs (tx_hash, raw, received_at) VALUES (?, ?, ?)`);
-    return this.db.transaction(() => txs.filter((t) => insert.run(t.txHash.toString(), Buffer.from(t.raw), at).changes === 1))();
+  /**
+   * Adds raw transactions to the mempool; returns the ones not seen before.
+   * With `limits`, the request is refused whole (MempoolFullError, nothing
+   * added, nothing evicted) if its new transactions would take the pending
+   * count past `maxPending` or this client's past `maxPerClient`.
+   */
+  addTxs(txs: readonly { txHash: bigint; raw: Uint8Array }[], at: number, limits?: MempoolLimits): { txHash: bigint; raw: Uint8Array }[] {
+    const known = this.db.prepare(`SELECT 1 FROM txs WHERE tx_hash = ?`);
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO txs (tx_hash, raw, received_at, client) VALUES (?, ?, ?, ?)`);
+    return this.db.transaction(() => {
+      if (limits) {
+        const fresh = new Set(txs.filter((t) => !known.get(t.txHash.toString())).map((t) => t.txHash)).size;
+        if (fresh > 0) {
+          if (this.pendingCount() + fresh > limits.maxPending) throw new MempoolFullError("mempool", limits.maxPending);
+          if (this.pendingCount(limits.client) + fresh > limits.maxPerClient) throw new MempoolFullError("client", limits.maxPerClient);
+        }
+      }
+      return txs.filter((t) => insert.run(t.txHash.toString(), Buffer.from(t.raw), at, limits?.client ?? null).changes === 1);
+    })();
+  }
+
+  /** Transactions not in a finalized batch (of one client, if given). */
+  pendingCount(client?: string): number {
+    const r =
+      client === undefined
+        ? this.db.prepare(`SELECT COUNT(*) AS n FROM txs WHERE batch_number IS NULL`).get()
+        : this.db.prepare(`SELECT COUNT(*) AS n FROM txs WHERE batch_number IS NULL AND client = ?`).get(client);
+    return (r as { n: number }).n;
   }
 
   /** The raw bytes of each transaction (undefined for one this sequencer never received, e.g. a forced one). */

@@ -358,3 +358,37 @@ export class NotJobOwnerError extends ZkseqError {
     super("NOT_JOB_OWNER", `job ${id} was submitted by another client; only its owner can cancel it`);
   }
 }
+
+/** A mempool refuses more transactions: it is full (503), or this client has its quota of pending transactions (429). Nothing is evicted. */
+export class MempoolFullError extends ZkseqError {
+  /** 503 when the whole mempool is full, 429 when this client's quota is. */
+  readonly httpStatus: 429 | 503;
+  constructor(scope: "mempool" | "client", limit: number) {
+    super(
+      "MEMPOOL_FULL",
+      scope === "mempool"
+        ? `the mempool is full (${limit} pending transactions); retry later`
+        : `this client already has ${limit} pending transactions (its quota); retry once some are sequenced`,
+    );
+    this.httpStatus = scope === "mempool" ? 503 : 429;
+  }
+}
+
+/** Another member's answer to a proposer is malformed, implausible, or not what it must be (wrong signer, bad signature, another proposal): the member is skipped for the round. */
+export class MemberAnswerError extends ZkseqError {
+  readonly member: number;
+  /** What was wrong: `malformed` (shape or ranges), `implausible` (times no honest clock gives), `bad-report` (signer, signature, or not this proposal's). */
+  readonly kind: "malformed" | "implausible" | "bad-report";
+  constructor(member: number, kind: "malformed" | "implausible" | "bad-report", reason: string) {
+    super("BAD_MEMBER_ANSWER", `member ${member}'s answer is ${kind === "bad-report" ? "not a valid report on this proposal" : kind}: ${reason}`);
+    this.member = member;
+    this.kind = kind;
+  }
+}
+
+/** A member cannot read the chain now, so it signs nothing (retry later). */
+export class ChainUnavailableError extends ZkseqError {
+  constructor(cause: unknown) {
+    super("CHAIN_UNAVAILABLE", `cannot read the inbox's state from the chain (${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}); nothing signed, retry later`, { cause });
+  }
+}

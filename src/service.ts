@@ -19,7 +19,8 @@ export function createServiceApp(opts: { logger?: PinoLogger; bodyLimit?: number
   const status: Record<string, number> = { REPORT_CONFLICT: 409, ...opts.status };
   app.setErrorHandler((err: FastifyError | ZkseqError | Error, _req, reply) => {
     if (err instanceof ZkseqError) {
-      const code = status[err.code] ?? 400;
+      const own = (err as { httpStatus?: unknown }).httpStatus;
+      const code = status[err.code] ?? (typeof own === "number" ? own : 400);
       if (code === 503) void reply.header("retry-after", "5");
       return reply.status(code).send({ error: err.code, message: err.shortMessage });
     }
@@ -63,6 +64,11 @@ export function txHashesFromBody(body: unknown, max = 10_000): bigint[] {
 
 /** Default bound on one raw transaction's size (bytes); the inbox's `maxTxBytes` is the real limit. */
 export const DEFAULT_MAX_TX_BYTES = 4096;
+
+/** A request body limit that fits `maxTxs` raw transactions of `maxTxBytes` as 0x-hex JSON strings, and no more (about 2 MiB for 256 of 4096 bytes). */
+export function requestBodyLimit(maxTxs: number, maxTxBytes: number): number {
+  return maxTxs * (2 * maxTxBytes + 6) + 4096;
+}
 
 /**
  * `{ txs: ["0x…", …] }` from a request body: raw transactions as 0x-hex, each

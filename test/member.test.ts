@@ -26,6 +26,9 @@ import { txRoot } from "../src/txTree.js";
 import { toHex } from "../src/service.js";
 import { ZkseqError } from "../src/errors.js";
 import { makeCommittee, randomRawTx, rng } from "./helpers/fixtures.js";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 const build = getBatchBuild("dev");
 const { committee, keys } = makeCommittee({ size: 4, depth: 2, threshold: 3n, salt: "member-test" });
@@ -250,4 +253,121 @@ test("member: refuses malformed requests with a 4xx JSON error and signs nothing
   }
   assert.equal((await m.app.inject({ method: "GET", url: "/healthz" })).json().lastSigned, null, "nothing was signed");
   await m.app.close();
+});
+
+test("member: every malformed value on every route is a 4xx JSON error and changes nothing", async () => {
+  const db = join(await mkdtemp(join(tmpdir(), "zkseq-member-")), "member.db");
+  const queue = new ForcedQueue();
+  const m = await node(db, () => ({ ...snapshot(queue, 0), nowMs: BigInt(Date.now()) }));
+  await m.app.inject({ method: "POST", url: "/txs", payload: { txs: raws.slice(0, 2).map(toHex) } });
+  const p = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: BigInt(Date.now() - 1000) });
+  const header = headerToJSON(p.header);
+  const txHashes = p.txHashes.map(String);
+  const evil = { toString: "1" };
+  const before = { pending: m.store.pendingCount(), reports: m.store.allSigned().length };
+  const post = (url: string, payload: unknown) => m.app.inject({ method: "POST", url, headers: { "content-type": "application/json" }, payload: JSON.stringify(payload) });
+  const cases: [string, Promise<Awaited<ReturnType<typeof post>>>][] = [
+    ["/txs: null body", post("/txs", null)],
+    ["/txs: an array body", post("/txs", [toHex(raws[3]!)])],
+    ["/txs: txs an object", post("/txs", { txs: evil })],
+    ["/txs: a transaction an object", post("/txs", { txs: [evil] })],
+    ["/txs: a transaction a number", post("/txs", { txs: [12] })],
+    ["/txs: 257 transactions in one request", post("/txs", { txs: Array.from({ length: 257 }, (_, i) => "0x" + i.toString(16).padStart(4, "0")) })],
+    ["/txs: a body over the limit", post("/txs", { txs: ["0x" + "ab".repeat(1_200_000), "0x" + "cd".repeat(1_200_000)] })],
+    ["/times: null body", post("/times", null)],
+    ["/times: txHashes an object", post("/times", { txHashes: evil })],
+    ["/times: a hash an object", post("/times", { txHashes: [evil] })],
+    ["/times: a fractional hash", post("/times", { txHashes: [1.5] })],
+    ["/times: a negative hash", post("/times", { txHashes: ["-1"] })],
+    ["/times: a hash over 248 bits", post("/times", { txHashes: [(1n << 248n).toString()] })],
+    ["/sign: null body", post("/sign", null)],
+    ["/sign: a string body", post("/sign", "sign this")],
+    ["/sign: header an object with toString", post("/sign", { header: evil, txHashes })],
+    ["/sign: a header field an object", post("/sign", { header: { ...header, timeBase: evil }, txHashes })],
+    ["/sign: a header field fractional", post("/sign", { header: { ...header, batchNumber: 5.5 }, txHashes })],
+    ["/sign: a header field null", post("/sign", { header: { ...header, txRoot: null }, txHashes })],
+    ["/sign: a header field 4 MiB of digits", post("/sign", { header: { ...header, prevBatchHash: "9".repeat(1_000_000) }, txHashes })],
+    ["/sign: txHashes an object", post("/sign", { header, txHashes: evil })],
+    ["/sign: a hash an object", post("/sign", { header, txHashes: [evil, txHashes[1]] })],
+    ["/sign: a hash negative", post("/sign", { header, txHashes: ["-5", txHashes[1]] })],
+    ["/txs/:hash: not a number", m.app.inject({ method: "GET", url: "/txs/xyz" })],
+    ["/txs/:hash: 81 digits", m.app.inject({ method: "GET", url: `/txs/${"9".repeat(81)}` })],
+  ];
+  for (const [name, pending] of cases) {
+    const res = await pending;
+    assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${name}: ${res.statusCode} ${res.body}`);
+    const body = res.json() as { error?: unknown; message?: unknown };
+    assert.equal(typeof body.error, "string", `${name}: ${res.body}`);
+    assert.equal(typeof body.message, "string", name);
+  }
+  assert.deepEqual({ pending: m.store.pendingCount(), reports: m.store.allSigned().length }, before, "nothing recorded, nothing signed");
+  assert.equal((await m.app.inject({ method: "GET", url: "/healthz" })).json().lastSigned, null);
+  await m.app.close();
+});
+
+test("member: the pool has a size limit and a per-client quota; a full pool refuses with MEMPOOL_FULL and evicts nobody", async () => {
+  const db = join(await mkdtemp(join(tmpdir(), "zkseq-member-")), "member.db");
+  const queue = new ForcedQueue();
+  const m = createMemberNode({
+    key: keys[2]!,
+    committees: (h) => (h === committee.hash ? committee : undefined),
+    build: "dev",
+    chain: async () => ({ ...snapshot(queue, 0), nowMs: BigInt(Date.now()) }),
+    db,
+    maxPendingTxs: 5,
+    maxPendingPerClient: 3,
+  });
+  const r2 = rng(77);
+  const more = Array.from({ length: 8 }, () => randomRawTx(r2));
+  const from = (ip: string, batch: Uint8Array[]) => m.app.inject({ method: "POST", url: "/txs", remoteAddress: ip, payload: { txs: batch.map(toHex) } });
+  const flooder = "10.0.0.66";
+  const honest = "10.0.0.7";
+  assert.equal((await from(flooder, more.slice(0, 3))).json().received, 3);
+  // one request of many from the flooder: refused whole, with 429
+  const over = await from(flooder, more.slice(3, 5));
+  assert.equal(over.statusCode, 429, over.body);
+  assert.equal(over.json().error, "MEMPOOL_FULL");
+  assert.equal((await m.app.inject({ method: "GET", url: `/txs/0x${txHashOf(more[3]!).toString(16)}` })).statusCode, 404, "nothing of the refused request was recorded");
+  // a repeat of what it holds is no new load
+  assert.equal((await from(flooder, more.slice(0, 3))).json().received, 0);
+  // another client still gets in, up to the pool's size; then 503, and nobody is pushed out
+  assert.equal((await from(honest, more.slice(5, 7))).json().received, 2);
+  const full = await from(honest, more.slice(7, 8));
+  assert.equal(full.statusCode, 503, full.body);
+  assert.equal(full.json().error, "MEMPOOL_FULL");
+  for (const raw of more.slice(0, 3)) assert.equal((await m.app.inject({ method: "GET", url: `/txs/0x${txHashOf(raw).toString(16)}` })).statusCode, 200, "the flooder's earlier transactions are kept");
+  // a signed report frees the slots of the transactions it covers
+  const hs = more.slice(5, 7).map((x) => txHashOf(x));
+  const p = propose({ queue, consumed: 0, forced: 0, txs: hs, timeBase: BigInt(Date.now() - 60_000) });
+  assert.equal((await sign(m.app, p.header, p.txHashes)).statusCode, 200);
+  assert.equal((await from(honest, more.slice(7, 8))).json().received, 1);
+  await m.app.close();
+});
+
+test("member: without the chain it signs nothing (503 CHAIN_UNAVAILABLE), and signs once the chain answers again", async () => {
+  const db = join(await mkdtemp(join(tmpdir(), "zkseq-member-")), "member.db");
+  const queue = new ForcedQueue();
+  let up = false;
+  const m = await node(db, () => {
+    if (!up) throw new Error("connect ECONNREFUSED 127.0.0.1:8545");
+    return { ...snapshot(queue, 0), nowMs: BigInt(Date.now()) };
+  });
+  const p = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: BigInt(Date.now() - 1000) });
+  const down = await sign(m.app, p.header, p.txHashes);
+  assert.equal(down.statusCode, 503, down.body);
+  assert.equal(down.json().error, "CHAIN_UNAVAILABLE");
+  assert.equal(m.store.allSigned().length, 0);
+  up = true;
+  assert.equal((await sign(m.app, p.header, p.txHashes)).statusCode, 200);
+  await m.app.close();
+});
+
+test("member: the chain is not optional: zkseq member refuses to start without --rpc (a member always follows the inbox's head)", async () => {
+  const bin = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
+  const r = await promisify(execFile)(process.execPath, [bin, "member", "--keystore", "member.keystore.json", "--inbox", "0x" + "11".repeat(20)]).then(
+    () => ({ code: 0, stderr: "" }),
+    (e: { code: number; stderr: string }) => e,
+  );
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /required option '--rpc <url>' not specified/);
 });

@@ -20,6 +20,8 @@ interface MemberFlags {
   host: string;
   skewMs: number;
   logLevel: string;
+  maxPending: number;
+  clientQuota: number;
 }
 
 export function registerMember(program: Command): void {
@@ -29,12 +31,14 @@ export function registerMember(program: Command): void {
     .requiredOption("--keystore <file>", "the member's encrypted keystore (zkseq keys new)")
     .option("--password-env <name>", "environment variable holding the keystore password", "ZKSEQ_KEYSTORE_PASSWORD")
     .option("-b, --build <id>", "circuit build", "dev")
-    .requiredOption("--rpc <url>", "L1 JSON-RPC: the member checks every header against the inbox's state")
+    .requiredOption("--rpc <url>", "L1 JSON-RPC (required): the member reads the inbox's state before every signature, so it follows the head even after missing batches")
     .requiredOption("--inbox <address>", "the BatchInbox address")
     .option("--db <file>", "SQLite file for transactions and signed reports", "zkseq-member.db")
     .option("-p, --port <n>", "port (0: any free port)", positiveInt("--port"), 7400)
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--skew-ms <ms>", "add this to the receive time of every transaction whose txHash is odd (testing the median against a member whose times reorder)", (v) => Number(v), 0)
+    .option("--max-pending <n>", "pending transactions held; past it POST /txs answers 503 MEMPOOL_FULL", positiveInt("--max-pending"), 16384)
+    .option("--client-quota <n>", "pending transactions one client (source address) may have; past it 429 MEMPOOL_FULL", positiveInt("--client-quota"), 8192)
     .option("--log-level <level>", "pino log level", "info")
     .action(
       action(async (f: MemberFlags) => {
@@ -59,6 +63,8 @@ export function registerMember(program: Command): void {
           },
           db: f.db,
           skewMs: f.skewMs,
+          maxPendingTxs: f.maxPending,
+          maxPendingPerClient: f.clientQuota,
           logger,
         });
         const address = await node.app.listen({ port: f.port, host: f.host });

@@ -23,6 +23,8 @@ interface SequencerFlags {
   maxWait: number;
   forced: "eager" | "when-overdue";
   logLevel: string;
+  maxPending: number;
+  clientQuota: number;
 }
 
 export function registerSequencer(program: Command): void {
@@ -40,6 +42,8 @@ export function registerSequencer(program: Command): void {
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--max-wait <ms>", "cut a batch once its oldest transaction waited this long", positiveInt("--max-wait"), 2000)
     .option("--forced <policy>", "eager | when-overdue: when forced entries go in", "eager")
+    .option("--max-pending <n>", "pending transactions held; past it POST /txs answers 503 MEMPOOL_FULL", positiveInt("--max-pending"), 8192)
+    .option("--client-quota <n>", "pending transactions one client (source address) may have; past it 429 MEMPOOL_FULL", positiveInt("--client-quota"), 256)
     .option("--log-level <level>", "pino log level", "info")
     .action(
       action(async (f: SequencerFlags) => {
@@ -58,6 +62,8 @@ export function registerSequencer(program: Command): void {
           db: f.db,
           maxBatchWaitMs: f.maxWait,
           forcedPolicy: f.forced,
+          maxPendingTxs: f.maxPending,
+          maxPendingPerClient: f.clientQuota,
           logger,
         });
         sequencer.on("batch", (p) => logger.info({ batchNumber: p.batchNumber.toString(), stage: p.stage, txCount: p.txCount, ms: p.elapsedMs }, `batch ${p.stage}`));
