@@ -181,7 +181,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const { deployment, inbox } = await deployInbox({ wallet: wallet!, client, build: buildId, genesisMembers: made.map((k) => k.publicKey), params: { forceDelay: 30n, maxStall: 600n, forceFee: 10n ** 12n } });
   const committee = deployment.genesisCommittee;
   // member i runs the key of leaf i (the inbox orders an elected committee's leaves by rank, here memberId)
-  const keys = committee.members.map((m) => made.find((k) => k.publicKey[0] === m.publicKey[0] && k.publicKey[1] === m.publicKey[1])!);
+  const keys = Array.from({ length: n }, (_, leaf) => made.find((k) => committee.indexOf(k.publicKey) === leaf)!);
   print(`  BatchInbox at ${deployment.inbox}; committee ${n} members, threshold ${Q}`);
   if (options.rpc) {
     print(`  chain ${rpc} is yours: it must mine blocks on its own (the inbox takes its clock from them)`);

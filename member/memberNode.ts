@@ -72,7 +72,7 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
   /** This member's leaf index in the committee, or InvalidCommitteeError. */
   function indexIn(committeeHash: bigint): { committee: Committee; index: number } {
     const committee = opts.committees(committeeHash);
-    const index = committee?.members.findIndex((m) => m.publicKey[0] === opts.key.publicKey[0] && m.publicKey[1] === opts.key.publicKey[1]) ?? -1;
+    const index = committee?.has(opts.key.publicKey) ? committee.indexOf(opts.key.publicKey) : -1;
     if (!committee || index < 0) throw new InvalidCommitteeError(`this member is not in committee ${committeeHash}`);
     return { committee, index };
   }

@@ -96,6 +96,11 @@ export class Committee {
     return m;
   }
 
+  /** Whether a public key holds a leaf. */
+  has(publicKey: PublicKey): boolean {
+    return this.byKey.has(keyId(publicKey));
+  }
+
   /** The leaf index of a public key, or an UnknownSignerError. */
   indexOf(publicKey: PublicKey): number {
     const i = this.byKey.get(keyId(publicKey));

@@ -1,4 +1,5 @@
 /** The contracts on Hardhat's in-process network, deployed for the `dev` build, and real proofs of batches for them. */
+import { ProvingPool, buildFiles } from "../../prover/provingPool.js";
 import * as snarkjs from "snarkjs";
 import { toHex, type Address, type Hex, type PublicClient, type TestClient, type WalletClient } from "viem";
 import { compileContracts } from "../../src/chain/compileContracts.js";
@@ -53,11 +54,10 @@ export async function setUpChain(params: Partial<InboxParams>, genesis: readonly
 
 /** The keys in a committee's leaf order (an elected committee orders its leaves by rank, not as the keys were made). */
 export function keysInLeafOrder(committee: Committee, keys: readonly MemberKey[]): MemberKey[] {
-  return committee.members.map((m) => {
-    const k = keys.find((k) => k.publicKey[0] === m.publicKey[0] && k.publicKey[1] === m.publicKey[1]);
-    if (!k) throw new Error("a committee member without a test key");
-    return k;
-  });
+  const inLeafOrder = new Array<MemberKey>(committee.members.length);
+  for (const k of keys) if (committee.has(k.publicKey)) inLeafOrder[committee.indexOf(k.publicKey)] = k;
+  for (let i = 0; i < inLeafOrder.length; i++) if (!inLeafOrder[i]) throw new Error(`committee member ${i} has no test key`);
+  return inLeafOrder;
 }
 
 /** `n` raw transactions of `bytes` bytes each (random content from `seed`). */
@@ -95,6 +95,8 @@ export async function proveChainBatch(
     /** Raw transactions, or how many 100-byte ones to make. */
     txs: number | Uint8Array[];
     seed: number;
+    /** Who proves: snarkjs in this thread (default), or the proving pool's native backend (its proof checked by the pool before it is returned). */
+    backend?: "snarkjs" | "native";
   },
 ): Promise<ChainBatch> {
   const r = rng(opts.seed);
@@ -120,8 +122,19 @@ export async function proveChainBatch(
   const h = batchHash(p.header);
   const reports = opts.signers.map((s, j) => signReport(opts.keys[s]!, s, h, p.times[j]!));
   const { input, publicSignals: expected } = buildWitnessInput({ build: artifacts.build.id, header: p.header, committee: opts.committee, txHashes: p.txHashes, reports });
-  const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, artifacts.wasm, artifacts.zkey);
-  await releaseCurves();
+  let proof: SnarkjsProof;
+  let publicSignals: string[];
+  if (opts.backend === "native") {
+    const pool = new ProvingPool({ workers: 1, backend: "native" });
+    try {
+      ({ proof, publicSignals } = await pool.prove(buildFiles(artifacts), input));
+    } finally {
+      await pool.close();
+    }
+  } else {
+    ({ proof, publicSignals } = await snarkjs.groth16.fullProve(input, artifacts.wasm, artifacts.zkey));
+    await releaseCurves();
+  }
   if (JSON.stringify(publicSignals) !== JSON.stringify(expected)) throw new Error("the circuit's public signals differ from buildWitnessInput's");
   const postedTxs = p.txHashes.slice(p.forcedCount).map((t) => byHash.get(t)!);
   return { header: p.header, txHashes: p.txHashes, postedTxs, proof, publicSignals };
