@@ -7,6 +7,7 @@ import { registerKeys } from "./commands/keys.js";
 import { registerDevnet } from "./commands/devnet.js";
 import { registerSequencer } from "./commands/sequencer.js";
 import { registerVerify } from "./commands/verify.js";
+import { registerCeremony } from "./commands/ceremony.js";
 import { errorLine } from "./errors.js";
 
 const program = new Command("zkseq")
@@ -22,6 +23,7 @@ registerProverServe(program);
 registerProve(program);
 registerVerify(program);
 registerKeys(program);
+registerCeremony(program);
 
 try {
   await program.parseAsync(process.argv);

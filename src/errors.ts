@@ -392,3 +392,26 @@ export class ChainUnavailableError extends ZkseqError {
     super("CHAIN_UNAVAILABLE", `cannot read the inbox's state from the chain (${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}); nothing signed, retry later`, { cause });
   }
 }
+
+/** A ptau file is not on the list of accepted ceremony files (`src/ceremony/knownPtau.json`) and was not explicitly allowed. */
+export class UnlistedPtauError extends ZkseqError {
+  constructor(file: string, sha256: string) {
+    super("PTAU_NOT_LISTED", `${file} (sha256 ${sha256}) is not a listed ceremony ptau; pass --allow-unlisted-ptau to use it anyway`);
+  }
+}
+
+/** A ceremony file (zkey or transcript) is missing, malformed, or does not belong where it is used. */
+export class CeremonyFileError extends ZkseqError {
+  constructor(message: string, cause?: unknown) {
+    super("CEREMONY_FILE", message, cause === undefined ? {} : { cause });
+  }
+}
+
+/** A phase-2 key or transcript does not verify: a contribution that does not follow from the previous one, a key that does not come from the circuit and ptau, an edited transcript. */
+export class CeremonyVerificationError extends ZkseqError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super("CEREMONY_NOT_VERIFIED", `the ceremony does not verify: ${reason}`);
+    this.reason = reason;
+  }
+}

@@ -193,7 +193,9 @@ export async function compileCircuit(buildOrId: string | CircuitBuild, options: 
  * directly from fresh random toxic waste in seconds (devSetup.ts).
  *
  * Both are for development only: production deployments run a multi-party
- * phase 2 on a ceremony ptau (see docs/setup.md).
+ * phase 2 on a ceremony ptau (`zkseq ceremony`, see docs/setup.md) and
+ * install its final keys (`installCeremonyKeys`): given that ptau, this then
+ * returns the ceremony's keys instead of setting up its own.
  *
  * @example
  * const art = await buildCircuit("dev", { ptau: "../shared/ptau", logger: consoleLogger() })
@@ -232,7 +234,7 @@ export async function buildCircuit(buildOrId: string | CircuitBuild, options: Bu
     const id = compiled.build.id;
     logger.warn(
       `single-party Groth16 phase 2 for '${id}': fine for development and tests, NOT for production ` +
-        `(whoever holds the entropy can forge proofs; run a multi-party phase 2, see docs/setup.md)`,
+        `(whoever holds the entropy can forge proofs; run a multi-party phase 2 with zkseq ceremony, see docs/setup.md)`,
     );
     const zkey0 = join(tmp, `${id}_0000.zkey`);
     const zkey = join(tmp, `${id}.zkey`);
