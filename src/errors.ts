@@ -358,3 +358,22 @@ export class NotJobOwnerError extends ZkseqError {
     super("NOT_JOB_OWNER", `job ${id} was submitted by another client; only its owner can cancel it`);
   }
 }
+
+/** A file zkseq was told to read does not exist (or cannot be read). */
+export class FileNotFoundError extends ZkseqError {
+  readonly path: string;
+  constructor(path: string, what = "file") {
+    super("FILE_NOT_FOUND", `${what} ${path} does not exist or cannot be read`);
+    this.path = path;
+  }
+}
+
+/** A file zkseq was told to read is not valid JSON (or not the JSON object it must hold). */
+export class MalformedFileError extends ZkseqError {
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super("MALFORMED_FILE", `${path} is not valid JSON: ${reason}`);
+    this.path = path;
+  }
+}
+
