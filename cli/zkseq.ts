@@ -1,5 +1,5 @@
 /** The zkseq command line: `zkseq --help`. */
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { registerProve } from "./commands/prove.js";
 import { registerProverServe } from "./commands/proverServe.js";
 import { registerMember } from "./commands/member.js";
@@ -7,13 +7,15 @@ import { registerKeys } from "./commands/keys.js";
 import { registerDevnet } from "./commands/devnet.js";
 import { registerSequencer } from "./commands/sequencer.js";
 import { registerVerify } from "./commands/verify.js";
-import { errorLine } from "./errors.js";
+import { registerBatch } from "./commands/batch.js";
+import { commandName, reportError } from "./errors.js";
 
+// Set before any command is added: subcommands inherit both.
 const program = new Command("zkseq")
-  .description("validity-proven batches from a decentralized sequencer committee")
+  .description("validity-proven batches from a decentralized sequencer committee (errors: one line; --debug or ZKSEQ_DEBUG=1 for the stack)")
   .version("0.1.0")
-  .showHelpAfterError()
-  .configureOutput({ outputError: (str, write) => write(str) });
+  .exitOverride()
+  .configureOutput({ outputError: () => {} }); // usage errors are printed below, as one line
 
 registerDevnet(program);
 registerMember(program);
@@ -21,11 +23,28 @@ registerSequencer(program);
 registerProverServe(program);
 registerProve(program);
 registerVerify(program);
+registerBatch(program);
 registerKeys(program);
 
+/** The deepest command the arguments name, for a `--help` hint. */
+function commandOf(args: readonly string[]): Command {
+  let cmd = program;
+  for (const a of args) {
+    if (a.startsWith("-")) continue;
+    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) break;
+    cmd = sub;
+  }
+  return cmd;
+}
+
+const args = process.argv.slice(2).filter((a) => a !== "--debug");
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(args, { from: "user" });
 } catch (e) {
-  process.stderr.write(`zkseq: error: ${errorLine(e)}\n`);
+  if (e instanceof CommanderError && (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")) {
+    process.exit(e.exitCode);
+  }
+  reportError(e, `${commandName(commandOf(args))} --help`);
   process.exit(1);
 }

@@ -377,3 +377,17 @@ export class MalformedFileError extends ZkseqError {
   }
 }
 
+
+/** A store has no batch with this number that can be exported (none, or not signed yet). */
+export class BatchNotFoundError extends ZkseqError {
+  constructor(batchNumber: bigint, why: string) {
+    super("BATCH_NOT_FOUND", `batch ${batchNumber}: ${why}`);
+  }
+}
+
+/** A database file is not the kind of zkseq store that was needed. */
+export class WrongStoreError extends ZkseqError {
+  constructor(path: string, why: string) {
+    super("WRONG_STORE", `${path}: ${why}`);
+  }
+}
