@@ -21,6 +21,7 @@ const COMMANDER_CODES: Record<string, string> = {
   "commander.invalidArgument": "INVALID_ARGUMENT",
   "commander.excessArguments": "EXCESS_ARGUMENTS",
   "commander.conflictingOption": "CONFLICTING_OPTIONS",
+  "commander.missingCommand": "MISSING_COMMAND",
 };
 
 const NODE_CODES: Record<string, string> = {

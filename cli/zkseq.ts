@@ -15,7 +15,8 @@ const program = new Command("zkseq")
   .description("validity-proven batches from a decentralized sequencer committee (errors: one line; --debug or ZKSEQ_DEBUG=1 for the stack)")
   .version("0.1.0")
   .exitOverride()
-  .configureOutput({ outputError: () => {} }); // usage errors are printed below, as one line
+  // usage errors (and the help commander would print to stderr for a missing subcommand) become one line below
+  .configureOutput({ outputError: () => {}, writeErr: () => {} });
 
 registerDevnet(program);
 registerMember(program);
@@ -42,8 +43,15 @@ const args = process.argv.slice(2).filter((a) => a !== "--debug");
 try {
   await program.parseAsync(args, { from: "user" });
 } catch (e) {
-  if (e instanceof CommanderError && (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")) {
+  if (e instanceof CommanderError && (e.code === "commander.helpDisplayed" || e.code === "commander.version" || (e.code === "commander.help" && e.exitCode === 0))) {
     process.exit(e.exitCode);
+  }
+  if (e instanceof CommanderError && e.code === "commander.help") {
+    // a command group without its subcommand (`zkseq prover`), or `zkseq` alone
+    const cmd = commandOf(args);
+    if (cmd === program) program.outputHelp();
+    else reportError(new CommanderError(1, "commander.missingCommand", `${commandName(cmd)} needs a command: ${cmd.commands.map((c) => c.name()).join(", ")}`), `${commandName(cmd)} --help`);
+    process.exit(1);
   }
   reportError(e, `${commandName(commandOf(args))} --help`);
   process.exit(1);

@@ -75,6 +75,7 @@ test("cli: every error is one line `error CODE: message`, no stack, and a hint w
     [["verify", join(dir, "proof.json"), "--vkey", join(dir, "missing-vkey.json")], /^error FILE_NOT_FOUND: verification key .*missing-vkey\.json does not exist/],
     [["verify", join(dir, "bad.json"), "--vkey", join(dir, "missing-vkey.json")], /^error MALFORMED_FILE: .*bad\.json is not valid JSON/],
     [["prove", join(dir, "bad.json")], /^error MALFORMED_FILE: .*bad\.json is not valid JSON/],
+    [["prover"], /^error MISSING_COMMAND: zkseq prover needs a command: serve, worker \(see zkseq prover --help\)$/],
     [["batch", "export", "1"], /^error MISSING_OPTION: required option '--db <file>' not specified \(see zkseq batch export --help\)$/],
   ] as const) {
     const r = await run([...args]);
