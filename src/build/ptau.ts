@@ -5,6 +5,7 @@ import { basename, dirname, join } from "node:path";
 import { readBinFile } from "@iden3/binfileutils";
 import * as snarkjs from "snarkjs";
 import { buildBn128 } from "ffjavascript";
+import { withSharedCurve } from "./curves.js";
 import { PtauError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
@@ -114,8 +115,9 @@ export async function generateDevPtau(dir: string, power: number, logger: Logger
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.gen-${process.pid}`);
   await mkdir(tmp, { recursive: true });
-  const curve = await buildBn128();
-  try {
+  // snarkjs's shared curve (buildBn128 returns it when it is up): released only when no other zkseq user holds it (src/build/curves.ts)
+  await withSharedCurve(async () => {
+    const curve = await buildBn128();
     const snarkLogger = { info: logger.info.bind(logger), debug: () => {}, warn: logger.warn.bind(logger), error: logger.warn.bind(logger) };
     logger.info(`[ptau 1/3] new accumulator 2^${power}`);
     await snarkjs.powersOfTau.newAccumulator(curve, power, join(tmp, "0.ptau"), snarkLogger);
@@ -124,8 +126,6 @@ export async function generateDevPtau(dir: string, power: number, logger: Logger
     logger.info(`[ptau 3/3] prepare phase 2 (the slow step)`);
     await snarkjs.powersOfTau.preparePhase2(join(tmp, "1.ptau"), join(tmp, "final.ptau"), snarkLogger);
     await rename(join(tmp, "final.ptau"), final);
-  } finally {
-    await curve.terminate();
-  }
+  });
   return { path: final, power, sha256: await sha256File(final), generated: true };
 }
