@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { InvalidArgumentError } from "../src/errors.js";
+import { FileNotFoundError, InvalidArgumentError } from "../src/errors.js";
 
 /**
  * The prover API's clients: token -> client name, looked up by the token's
@@ -35,8 +35,8 @@ export class ProverTokens {
     let text: string;
     try {
       text = await readFile(path, "utf8");
-    } catch (e) {
-      throw new InvalidArgumentError(`cannot read the tokens file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    } catch {
+      throw new FileNotFoundError(path, "tokens file");
     }
     return ProverTokens.parse(text);
   }

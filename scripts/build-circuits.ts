@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { BUILDS } from "../src/builds.js";
 import { buildCircuit, compileCircuit } from "../src/build/buildCircuit.js";
 import { consoleLogger } from "../src/logger.js";
-import { ZkseqError } from "../src/errors.js";
+import { reportError } from "../cli/errors.js";
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -21,13 +21,18 @@ async function main(): Promise<void> {
       "cache-dir": { type: "string" },
       "compile-only": { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
+      debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help || positionals.length === 0) {
     process.stdout.write(
       `usage: npm run build:circuits -- <${Object.keys(BUILDS).join("|")}|all>... [--ptau <file|dir>] [--cache-dir <dir>] [--compile-only] [--verbose]\n` +
-        `  --ptau       powers-of-tau file or folder (default: $ZKSEQ_PTAU)\n`,
+        `  --ptau          powers-of-tau file or folder (default: $ZKSEQ_PTAU)\n` +
+        `  --cache-dir     circuit build cache (default: build/)\n` +
+        `  --compile-only  compile, no Groth16 setup\n` +
+        `  --verbose       more log lines\n` +
+        `  --debug         print the stack of an error (or ZKSEQ_DEBUG=1)\n`,
     );
     if (!values.help) process.exitCode = 2;
     return;
@@ -50,8 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const msg = e instanceof ZkseqError ? e.shortMessage : e instanceof Error ? e.message : String(e);
-  process.stderr.write(`build:circuits: ${msg}\n`);
-  if (process.env.ZKSEQ_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  reportError(e, "npm run build:circuits -- --help");
   process.exit(1);
 });

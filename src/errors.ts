@@ -415,3 +415,36 @@ export class CeremonyVerificationError extends ZkseqError {
     this.reason = reason;
   }
 }
+
+/** A file zkseq was told to read does not exist (or cannot be read). */
+export class FileNotFoundError extends ZkseqError {
+  readonly path: string;
+  constructor(path: string, what = "file") {
+    super("FILE_NOT_FOUND", `${what} ${path} does not exist or cannot be read`);
+    this.path = path;
+  }
+}
+
+/** A file zkseq was told to read is not valid JSON (or not the JSON object it must hold). */
+export class MalformedFileError extends ZkseqError {
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super("MALFORMED_FILE", `${path} is not valid JSON: ${reason}`);
+    this.path = path;
+  }
+}
+
+
+/** A store has no batch with this number that can be exported (none, or not signed yet). */
+export class BatchNotFoundError extends ZkseqError {
+  constructor(batchNumber: bigint, why: string) {
+    super("BATCH_NOT_FOUND", `batch ${batchNumber}: ${why}`);
+  }
+}
+
+/** A database file is not the kind of zkseq store that was needed. */
+export class WrongStoreError extends ZkseqError {
+  constructor(path: string, why: string) {
+    super("WRONG_STORE", `${path}: ${why}`);
+  }
+}

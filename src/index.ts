@@ -26,4 +26,4 @@ export * from "./equivocation.js";
 export * from "./logger.js";
 export * from "./build/buildCircuit.js";
 export * from "./build/ptau.js";
-export { releaseCurves } from "./build/curves.js";
+export { releaseCurves, withSharedCurve } from "./build/curves.js";

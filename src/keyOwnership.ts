@@ -4,7 +4,7 @@ import { circomlib } from "./poseidon.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { PublicKey } from "./keys.js";
 import type { SnarkjsProof } from "./chain/solidity.js";
-import { releaseCurves } from "./build/curves.js";
+import { withSharedCurve } from "./build/curves.js";
 
 /** The KeyOwnership circuit's public signals, in order: the key and the address it is bound to. */
 export const KEY_OWNERSHIP_PUBLIC_SIGNALS = ["Ax", "Ay", "owner"] as const;
@@ -61,7 +61,6 @@ export async function proveKeyOwnership(
   artifacts: { wasm: string; zkey: string },
 ): Promise<{ proof: SnarkjsProof; publicSignals: string[] }> {
   const { input } = keyOwnershipInput(privateKey, owner);
-  const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, artifacts.wasm, artifacts.zkey);
-  await releaseCurves();
+  const { proof, publicSignals } = await withSharedCurve<{ proof: SnarkjsProof; publicSignals: unknown[] }>(() => snarkjs.groth16.fullProve(input, artifacts.wasm, artifacts.zkey));
   return { proof, publicSignals: publicSignals as string[] };
 }

@@ -35,7 +35,7 @@ const run = (args: string[]) =>
 test("devnet: a scenario naming a member that does not exist is a one-line error and a non-zero exit", async () => {
   const r = await run(["devnet", "--crash-member", "9"]);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, "zkseq: error: --crash-member 9: there is no member 9 (the devnet has 4 members, 0 to 3) [INVALID_ARGUMENT]\n");
+  assert.equal(r.stderr, "error INVALID_ARGUMENT: --crash-member 9: there is no member 9 (the devnet has 4 members, 0 to 3) (see zkseq devnet --help)\n");
   // the same checks, before anything starts
   for (const [options, message] of [
     [{ skewMember: 4 }, /--skew-member 4: there is no member 4 \(the devnet has 4 members, 0 to 3\)/],

@@ -1,10 +1,11 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { buildCircuit } from "../../src/build/buildCircuit.js";
 import { batchFileFromJSON } from "../../src/batchFile.js";
 import { InvalidArgumentError } from "../../src/errors.js";
+import { readJsonFile } from "../../src/readJsonFile.js";
 import { headerFromPublicSignals, headerToJSON } from "../../src/header.js";
 import { buildWitnessInput, type CircuitInput } from "../../src/witness.js";
 import { ProvingPool, buildFiles, type ProverBackend } from "../../prover/provingPool.js";
@@ -53,18 +54,7 @@ export function registerProve(program: Command): void {
     .action(
       action(async (file: string, flags: ProveFlags) => {
         const progress = new Progress();
-        let text: string;
-        try {
-          text = await readFile(file, "utf8");
-        } catch (e) {
-          throw new InvalidArgumentError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-        }
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch (e) {
-          throw new InvalidArgumentError(`${file} is not valid JSON: ${(e as Error).message}`);
-        }
+        const json = await readJsonFile(file, "input file");
         const { build, input } = readProveInput(json, flags.build);
         const out = flags.out ?? join(dirname(resolve(file)), basename(file).replace(/\.json$/i, "") + ".proof.json");
 

@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { buildCircuit } from "../../src/build/buildCircuit.js";
 import { toBigInt } from "../../src/field.js";
 import { InvalidArgumentError } from "../../src/errors.js";
+import { readJsonFile } from "../../src/readJsonFile.js";
 import { verifyBatch } from "../../src/sdk/verifyBatch.js";
 import { chainClients } from "../../src/chain/clients.js";
 import { InboxClient } from "../../src/chain/inboxClient.js";
@@ -13,17 +13,9 @@ import { action } from "../errors.js";
 import { Progress } from "../progress.js";
 
 async function readJson(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw new InvalidArgumentError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new InvalidArgumentError(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
+  const json = await readJsonFile(file, "proof file");
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new InvalidArgumentError(`${file} must hold a JSON object`);
+  return json as Record<string, unknown>;
 }
 
 export function registerVerify(program: Command): void {

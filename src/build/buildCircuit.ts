@@ -12,7 +12,7 @@ import { silentLogger, type Logger } from "../logger.js";
 import { availableParallelism } from "node:os";
 import { resolvePtau, type PtauFile } from "./ptau.js";
 import { devSetup } from "./devSetup.js";
-import { releaseCurves } from "./curves.js";
+import { withSharedCurve } from "./curves.js";
 
 const require = createRequire(import.meta.url);
 
@@ -230,32 +230,34 @@ export async function buildCircuit(buildOrId: string | CircuitBuild, options: Bu
       logger.info(`${label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
   };
-  try {
-    const id = compiled.build.id;
-    logger.warn(
-      `single-party Groth16 phase 2 for '${id}': fine for development and tests, NOT for production ` +
-        `(whoever holds the entropy can forge proofs; run a multi-party phase 2 with zkseq ceremony, see docs/setup.md)`,
-    );
-    const zkey0 = join(tmp, `${id}_0000.zkey`);
-    const zkey = join(tmp, `${id}.zkey`);
-    await step(`[setup 1/3] groth16 setup of ${compiled.constraints} constraints with ${ptau.path} (2^${ptau.power})`, async () => {
-      const r = await snarkjs.zKey.newZKey(compiled.r1cs, ptau!.path, zkey0, snarkLogger);
-      if (r === -1) throw new CircuitBuildError(`snarkjs refused the setup of '${id}' (ptau too small or not prepared?)`);
-    });
-    await step(`[setup 2/3] phase-2 contribution (random entropy)`, () =>
-      snarkjs.zKey.contribute(zkey0, zkey, "zkseq single-party dev contribution", randomBytes(32).toString("hex"), snarkLogger),
-    );
-    await rm(zkey0);
-    await step(`[setup 3/3] export verification key and Solidity verifier`, () => exportKeys(compiled, tmp, zkey, logger, `ptau sha256 ${ptau!.sha256}`));
-    await writeFile(
-      join(tmp, "setup.json"),
-      JSON.stringify({ setup: "ptau", ptau: { sha256: ptau.sha256, power: ptau.power, generated: ptau.generated }, singleParty: true, createdAt: new Date().toISOString() }, null, 2) + "\n",
-    );
-    await publish(tmp, setupDir, "setup.json");
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-    await releaseCurves();
-  }
+  // snarkjs brings up its shared curve here; released when no other zkseq user holds it (src/build/curves.ts)
+  await withSharedCurve(async () => {
+    try {
+      const id = compiled.build.id;
+      logger.warn(
+        `single-party Groth16 phase 2 for '${id}': fine for development and tests, NOT for production ` +
+          `(whoever holds the entropy can forge proofs; run a multi-party phase 2 with zkseq ceremony, see docs/setup.md)`,
+      );
+      const zkey0 = join(tmp, `${id}_0000.zkey`);
+      const zkey = join(tmp, `${id}.zkey`);
+      await step(`[setup 1/3] groth16 setup of ${compiled.constraints} constraints with ${ptau.path} (2^${ptau.power})`, async () => {
+        const r = await snarkjs.zKey.newZKey(compiled.r1cs, ptau!.path, zkey0, snarkLogger);
+        if (r === -1) throw new CircuitBuildError(`snarkjs refused the setup of '${id}' (ptau too small or not prepared?)`);
+      });
+      await step(`[setup 2/3] phase-2 contribution (random entropy)`, () =>
+        snarkjs.zKey.contribute(zkey0, zkey, "zkseq single-party dev contribution", randomBytes(32).toString("hex"), snarkLogger),
+      );
+      await rm(zkey0);
+      await step(`[setup 3/3] export verification key and Solidity verifier`, () => exportKeys(compiled, tmp, zkey, logger, `ptau sha256 ${ptau!.sha256}`));
+      await writeFile(
+        join(tmp, "setup.json"),
+        JSON.stringify({ setup: "ptau", ptau: { sha256: ptau.sha256, power: ptau.power, generated: ptau.generated }, singleParty: true, createdAt: new Date().toISOString() }, null, 2) + "\n",
+      );
+      await publish(tmp, setupDir, "setup.json");
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
   return artifactsIn(compiled, setupDir);
 }
 
@@ -281,23 +283,25 @@ async function directDevSetup(compiled: CompiledCircuit, logger: Logger): Promis
   const setupDir = join(compiled.dir, `setup-direct-${randomBytes(8).toString("hex")}`);
   const tmp = `${setupDir}.tmp-${process.pid}`;
   await mkdir(tmp, { recursive: true });
-  try {
-    logger.warn(
-      `development Groth16 keys for '${id}' from fresh random toxic waste (no ptau): fine for development and tests, NOT for production ` +
-        `(whoever runs this could keep the toxic waste and forge proofs; production keys come from a multi-party phase 2 on a ceremony ptau, see docs/setup.md)`,
-    );
-    const t0 = Date.now();
-    const zkey = join(tmp, `${id}.zkey`);
-    const r = await devSetup(compiled.r1cs, zkey, { threads: availableParallelism() });
-    if (r.backend !== "native") logger.warn(`the native addon is not built: development keys computed with ffjavascript (minutes instead of seconds)`);
-    logger.info(`[setup] development keys for ${compiled.constraints} constraints (domain 2^${Math.log2(r.domainSize)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s (${r.backend})`);
-    await exportKeys(compiled, tmp, zkey, logger, "direct development setup (no ptau, NOT a ceremony)");
-    await writeFile(join(tmp, "setup.json"), JSON.stringify({ setup: "direct-dev", singleParty: true, createdAt: new Date().toISOString() }, null, 2) + "\n");
-    await publish(tmp, setupDir, "setup.json");
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-    await releaseCurves();
-  }
+  // exporting the keys brings up snarkjs's shared curve; released when no other zkseq user holds it
+  await withSharedCurve(async () => {
+    try {
+      logger.warn(
+        `development Groth16 keys for '${id}' from fresh random toxic waste (no ptau): fine for development and tests, NOT for production ` +
+          `(whoever runs this could keep the toxic waste and forge proofs; production keys come from a multi-party phase 2 on a ceremony ptau, see docs/setup.md)`,
+      );
+      const t0 = Date.now();
+      const zkey = join(tmp, `${id}.zkey`);
+      const r = await devSetup(compiled.r1cs, zkey, { threads: availableParallelism() });
+      if (r.backend !== "native") logger.warn(`the native addon is not built: development keys computed with ffjavascript (minutes instead of seconds)`);
+      logger.info(`[setup] development keys for ${compiled.constraints} constraints (domain 2^${Math.log2(r.domainSize)}) in ${((Date.now() - t0) / 1000).toFixed(1)} s (${r.backend})`);
+      await exportKeys(compiled, tmp, zkey, logger, "direct development setup (no ptau, NOT a ceremony)");
+      await writeFile(join(tmp, "setup.json"), JSON.stringify({ setup: "direct-dev", singleParty: true, createdAt: new Date().toISOString() }, null, 2) + "\n");
+      await publish(tmp, setupDir, "setup.json");
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
   return artifactsIn(compiled, setupDir);
 }
 

@@ -1,9 +1,8 @@
-import { readFile } from "node:fs/promises";
-import * as snarkjs from "snarkjs";
 import { headerFromJSON, headerFromPublicSignals, HEADER_FIELDS, PUBLIC_SIGNAL_NAMES, type BatchHeader } from "../header.js";
 import { bindPostedTransactions } from "../dataBinding.js";
-import { BatchVerificationError } from "../errors.js";
-import { releaseCurves } from "../build/curves.js";
+import { BatchVerificationError, InvalidArgumentError } from "../errors.js";
+import { readJsonFile } from "../readJsonFile.js";
+import { groth16Verify } from "./groth16Verify.js";
 import type { SnarkjsProof } from "../chain/solidity.js";
 
 /** What a batch must also match besides its proof (each optional). */
@@ -30,7 +29,10 @@ export interface VerifiedBatch {
 export type VerificationKey = Record<string, unknown> | string;
 
 async function loadKey(key: VerificationKey): Promise<Record<string, unknown>> {
-  return typeof key === "string" ? (JSON.parse(await readFile(key, "utf8")) as Record<string, unknown>) : key;
+  if (typeof key !== "string") return key;
+  const json = await readJsonFile(key, "verification key");
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new InvalidArgumentError(`the verification key ${key} is not a JSON object`);
+  return json as Record<string, unknown>;
 }
 
 /**
@@ -39,7 +41,12 @@ async function loadKey(key: VerificationKey): Promise<Record<string, unknown>> {
  * posted transactions (if given: the raw bytes of the fair-ordered slots, as
  * `submitBatch` carries them) against the proof's data binding, and the header
  * against what it must follow. Resolves with the proven header or rejects with
- * BatchVerificationError naming the first problem.
+ * BatchVerificationError naming the first problem; a verification key file
+ * that is missing is FileNotFoundError, one that is not JSON MalformedFileError.
+ *
+ * It verifies on a curve of its own (src/sdk/groth16Verify.ts), never on
+ * snarkjs's shared one, so it is safe to call while a snarkjs proof runs in the
+ * same process, and it leaves no threads behind.
  *
  * @example
  * const { header } = await verifyBatch({ proof, publicSignals, verificationKey: "vkey.json", expected: { prevBatchHash } })
@@ -63,13 +70,12 @@ export async function verifyBatch(opts: {
   } catch (e) {
     throw new BatchVerificationError(`public signals do not decode: ${(e as Error).message}`);
   }
+  const vkey = await loadKey(opts.verificationKey);
   let ok: boolean;
   try {
-    ok = await snarkjs.groth16.verify(await loadKey(opts.verificationKey), signals, opts.proof);
+    ok = await groth16Verify(vkey, signals, opts.proof);
   } catch (e) {
-    throw new BatchVerificationError(`the proof is malformed: ${(e as Error).message}`);
-  } finally {
-    await releaseCurves();
+    throw new BatchVerificationError(`the proof or verification key is malformed: ${(e as Error).message}`);
   }
   if (!ok) throw new BatchVerificationError("the Groth16 proof does not verify against the verification key");
 

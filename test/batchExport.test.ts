@@ -1,0 +1,57 @@
+/** `zkseq batch export`: a signed batch from a sequencer's store becomes the file `zkseq prove` takes, and that proof verifies. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { SequencerStore } from "../sequencer/sequencerStore.js";
+import { MemberStore } from "../member/memberStore.js";
+import { exportBatchFile } from "../sequencer/exportBatch.js";
+import { verifyBatch } from "../src/sdk/verifyBatch.js";
+import { BatchNotFoundError, FileNotFoundError, WrongStoreError } from "../src/errors.js";
+import { makeScenario, scenarioBatchJson } from "./helpers/fixtures.js";
+import { devArtifacts } from "./helpers/devBuild.js";
+
+const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
+const run = (args: string[]) =>
+  promisify(execFile)(process.execPath, [BIN, ...args], { env: process.env }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+test("batch export: a signed batch from a sequencer's store is proven by zkseq prove and verifies", async () => {
+  const art = await devArtifacts();
+  const dir = await mkdtemp(join(tmpdir(), "zkseq-export-"));
+  const db = join(dir, "sequencer.db");
+  const s = makeScenario({ seed: 1403, txs: 5, forced: 1 });
+  const n = s.proposal.header.batchNumber;
+  const store = new SequencerStore(db);
+  store.saveBatch({ batchNumber: n, state: "signed", batch: scenarioBatchJson(s), cutAt: 1 });
+  store.saveBatch({ batchNumber: n + 1n, state: "proposed", batch: { ...scenarioBatchJson(s), reports: [] }, cutAt: 2 });
+  store.close();
+
+  const file = join(dir, "batch.json");
+  const exported = await run(["batch", "export", n.toString(), "--db", db, "--out", file]);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.deepEqual(JSON.parse(await readFile(file, "utf8")), scenarioBatchJson(s));
+
+  const proved = await run(["prove", file]);
+  assert.equal(proved.code, 0, proved.stderr);
+  const out = JSON.parse(await readFile(join(dir, "batch.proof.json"), "utf8"));
+  const v = await verifyBatch({ proof: out.proof, publicSignals: out.publicSignals, verificationKey: art.verificationKey, header: out.header, postedTxs: s.posted, expected: { batchNumber: n, committeeHash: s.committee.hash } });
+  assert.equal(v.batchHash, s.witness.batchHash);
+
+  // what cannot be exported, and why
+  assert.throws(() => exportBatchFile(db, n + 1n), (e: unknown) => e instanceof BatchNotFoundError && /still collecting signatures/.test(e.message));
+  assert.throws(() => exportBatchFile(db, n + 7n), BatchNotFoundError);
+  assert.throws(() => exportBatchFile(join(dir, "nope.db"), n), (e: unknown) => e instanceof FileNotFoundError && e.message.includes("nope.db"));
+  const memberDb = join(dir, "member-0.db");
+  new MemberStore(memberDb).close();
+  assert.throws(() => exportBatchFile(memberDb, n), (e: unknown) => e instanceof WrongStoreError && /member's store/.test(e.message));
+  const wrong = await run(["batch", "export", n.toString(), "--db", memberDb]);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr.trim(), /^error WRONG_STORE: .*member's store/);
+});
