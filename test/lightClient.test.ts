@@ -59,3 +59,35 @@ test("light client: a forced-only batch is checked against the forced queue; gap
   await badBytes.sync();
   assert.match(badBytes.issues[0]!.reason, /bytes do not hash/);
 });
+
+test("light client: follow() started late reads the batches it missed from the chain instead of reporting a gap", async () => {
+  const raws = ["0x05aa", "0x06bb"] as const;
+  const [t1, t2] = raws.map((r) => txHashOf(r)) as [bigint, bigint];
+  const acc1 = poseidon([0n, t1]);
+  const acc2 = poseidon([acc1, t2]);
+  const h1 = poseidon([GENESIS, 1n, acc1]);
+  const h2 = poseidon([h1, 2n, acc2]);
+  const sender = "0x0000000000000000000000000000000000000001";
+  const forced: ForcedEntryEvent[] = [
+    { index: 0n, txHash: t1, accumulator: acc1, queuedAt: 1n, sender, rawTx: raws[0] },
+    { index: 1n, txHash: t2, accumulator: acc2, queuedAt: 2n, sender, rawTx: raws[1] },
+  ];
+  const e1 = event({ batchNumber: 1n, batchHash: h1 });
+  const e2 = event({ batchNumber: 2n, batchHash: h2, forcedFrom: 1n, forcedTo: 2n });
+  let deliver: (b: FinalizedBatch) => void = () => undefined;
+  const stub = {
+    finalizedBatches: async () => [e1, e2],
+    forcedEntries: async () => forced,
+    watchBatchFinalized: (cb: (b: FinalizedBatch) => void) => {
+      deliver = cb;
+      return () => undefined;
+    },
+  } as unknown as InboxClient;
+  const lc = new LightClient({ inbox: stub, verificationKey: {}, build: "dev", genesis: { batchHash: GENESIS, committeeHash: 7n } });
+  const seen = new Promise<void>((resolve) => lc.on("batch", (b) => b.batchNumber === 2n && resolve()));
+  lc.follow(); // batch 1 landed before: only batch 2's event arrives
+  deliver(e2);
+  await seen;
+  assert.deepEqual(lc.batches.map((b) => b.batchNumber), [1n, 2n]);
+  assert.deepEqual(lc.issues, []);
+});

@@ -59,13 +59,19 @@ export class LightClient extends EventEmitter<{ batch: [CheckedBatch]; problem: 
     return this.checked;
   }
 
-  /** Checks new batches as they land; returns the function that stops following. */
+  /**
+   * Checks new batches as they land; returns the function that stops following.
+   * A batch that arrives ahead of the next expected number (one landed before
+   * `follow()` started, or between `sync()` and `follow()`) first makes it
+   * read the batches it missed from the chain, so that is never a false gap.
+   */
   follow(opts: { pollingInterval?: number } = {}): () => void {
-    return this.opts.inbox.watchBatchFinalized((b) => void this.enqueue([b]), opts);
+    return this.opts.inbox.watchBatchFinalized((b) => void this.enqueue([b], true), opts);
   }
 
-  private enqueue(events: FinalizedBatch[]): Promise<void> {
+  private enqueue(events: FinalizedBatch[], catchUp = false): Promise<void> {
     this.queue = this.queue.then(async () => {
+      if (catchUp && events.some((e) => e.batchNumber > this.deriver.nextBatchNumber)) events = [...events, ...(await this.opts.inbox.finalizedBatches())];
       const todo = events.filter((e) => e.batchNumber >= this.deriver.nextBatchNumber).sort((a, b) => (a.batchNumber < b.batchNumber ? -1 : 1));
       for (const e of todo) if (e.batchNumber >= this.deriver.nextBatchNumber) await this.check(e);
     });
