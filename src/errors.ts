@@ -448,3 +448,19 @@ export class WrongStoreError extends ZkseqError {
     super("WRONG_STORE", `${path}: ${why}`);
   }
 }
+
+/** No endpoint took a submitted transaction; `refused` says what each answered. */
+export class TransactionNotAcceptedError extends ZkseqError {
+  readonly refused: ReadonlyArray<{ url: string; code: string; message: string }>;
+  constructor(txHash: bigint, refused: ReadonlyArray<{ url: string; code: string; message: string }>) {
+    super("TX_NOT_ACCEPTED", `no endpoint took transaction 0x${txHash.toString(16)}: ${refused.map((r) => `${r.url} ${r.code}`).join("; ")}`);
+    this.refused = refused;
+  }
+}
+
+/** A transaction was not in any finalized batch before the wait was given up. */
+export class TransactionNotLandedError extends ZkseqError {
+  constructor(txHash: bigint, waitedMs: number) {
+    super("TX_NOT_LANDED", `transaction 0x${txHash.toString(16)} is in no finalized batch after ${Math.round(waitedMs / 1000)} s (send it again, or force it in through the inbox)`);
+  }
+}

@@ -3,3 +3,4 @@ export * from "./verifyBatch.js";
 export * from "./lightClient.js";
 export * from "./inclusion.js";
 export * from "./deriveBatches.js";
+export * from "./submitTransaction.js";
