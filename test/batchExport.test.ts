@@ -1,12 +1,9 @@
 /** `zkseq batch export`: a signed batch from a sequencer's store becomes the file `zkseq prove` takes, and that proof verifies. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { SequencerStore } from "../sequencer/sequencerStore.js";
 import { MemberStore } from "../member/memberStore.js";
 import { exportBatchFile } from "../sequencer/exportBatch.js";
@@ -14,13 +11,9 @@ import { verifyBatch } from "../src/sdk/verifyBatch.js";
 import { BatchNotFoundError, FileNotFoundError, WrongStoreError } from "../src/errors.js";
 import { makeScenario, scenarioBatchJson } from "./helpers/fixtures.js";
 import { devArtifacts } from "./helpers/devBuild.js";
+import { runCli } from "./helpers/runCli.js";
 
-const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [BIN, ...args], { env: process.env }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const run = runCli;
 
 test("batch export: a signed batch from a sequencer's store is proven by zkseq prove and verifies", async () => {
   const art = await devArtifacts();

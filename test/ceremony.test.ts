@@ -7,12 +7,9 @@
  */
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { appendFile, copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import * as snarkjs from "snarkjs";
 import { buildCircuit, compileCircuit, PACKAGE_ROOT, type CompiledCircuit } from "../src/build/buildCircuit.js";
 import { releaseCurves } from "../src/build/curves.js";
@@ -34,13 +31,9 @@ import { chainHash, initialChainHash, writeTranscript } from "../src/ceremony/tr
 import { CeremonyFileError, CeremonyVerificationError, InvalidArgumentError, UnlistedPtauError } from "../src/errors.js";
 import { makeScenario } from "./helpers/fixtures.js";
 import { devArtifacts } from "./helpers/devBuild.js";
+import { runCli } from "./helpers/runCli.js";
 
-const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [BIN, ...args], { env: process.env, maxBuffer: 1 << 24 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const run = runCli;
 
 const ptauSource = process.env.ZKSEQ_TEST_PTAU ?? process.env.ZKSEQ_PTAU ?? join(PACKAGE_ROOT, "..", "shared", "ptau");
 const PTAU = ptauSource.endsWith(".ptau") ? ptauSource : join(ptauSource, "pot16_dev.ptau");

@@ -12,13 +12,9 @@ import { readKeystore } from "../src/keys.js";
 import { devArtifacts } from "./helpers/devBuild.js";
 import { verifyDevProof } from "./helpers/proverBuild.js";
 import { loadNativeAddon } from "../prover/nativeAddon.js";
+import { runCli } from "./helpers/runCli.js";
 
-const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [BIN, ...args], { env: process.env }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const run = runCli;
 
 test("cli: bad input exits non-zero with one readable line", async () => {
   const dir = await mkdtemp(join(tmpdir(), "zkseq-cli-"));

@@ -8,9 +8,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { spawn, type ChildProcess } from "node:child_process";
 import { percentile, startDevnet, summaryJsonLine } from "../devnet/devnet.js";
 import { skewVerdict } from "../devnet/skewVerdict.js";
 import { landableTimeBase } from "../sequencer/chainClock.js";
@@ -24,13 +22,9 @@ import { join } from "node:path";
 import { createMemberNode } from "../member/memberNode.js";
 import { generateMemberKey } from "../src/keys.js";
 import { TransactionGenerator, type RollupTransaction } from "../devnet/txGenerator.js";
+import { runCli } from "./helpers/runCli.js";
 
-const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [BIN, ...args], { env: process.env }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+const run = runCli;
 
 test("devnet: a scenario naming a member that does not exist is a one-line error and a non-zero exit", async () => {
   const r = await run(["devnet", "--crash-member", "9"]);

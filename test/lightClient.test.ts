@@ -2,33 +2,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { LightClient } from "../src/sdk/lightClient.js";
-import type { InboxClient, FinalizedBatch, ForcedEntryEvent } from "../src/chain/inboxClient.js";
-import { poseidon } from "../src/poseidon.js";
-import { txHashOf } from "../src/txHash.js";
+import { GENESIS, forcedOnlyChain, forcedOnlyEvent } from "./helpers/forcedOnlyChain.js";
+import type { InboxClient, FinalizedBatch } from "../src/chain/inboxClient.js";
 
-const GENESIS = 42n;
-const event = (b: Partial<FinalizedBatch> & { batchNumber: bigint; batchHash: bigint }): FinalizedBatch => ({
-  txRoot: 0n,
-  txCount: 1n,
-  forcedFrom: 0n,
-  forcedTo: 1n,
-  forcedOnly: true,
-  blockNumber: 1n,
-  transactionHash: "0x00",
-  ...b,
-});
+const event = forcedOnlyEvent;
 
 test("light client: a forced-only batch is checked against the forced queue; gaps, wrong hashes and lying forced events are problems", async () => {
-  const raws = ["0x05aa", "0x06bb"] as const;
-  const [t1, t2] = raws.map((r) => txHashOf(r)) as [bigint, bigint];
-  const acc1 = poseidon([0n, t1]);
-  const acc2 = poseidon([acc1, t2]);
-  const h1 = poseidon([GENESIS, 1n, acc1]);
-  const sender = "0x0000000000000000000000000000000000000001";
-  const forced: ForcedEntryEvent[] = [
-    { index: 0n, txHash: t1, accumulator: acc1, queuedAt: 1n, sender, rawTx: raws[0] },
-    { index: 1n, txHash: t2, accumulator: acc2, queuedAt: 2n, sender, rawTx: raws[1] },
-  ];
+  const { raws, h1, forced } = forcedOnlyChain();
   const events = [
     event({ batchNumber: 1n, batchHash: h1 }),
     event({ batchNumber: 3n, batchHash: 999n, forcedFrom: 1n, forcedTo: 2n }), // a gap
@@ -61,17 +41,7 @@ test("light client: a forced-only batch is checked against the forced queue; gap
 });
 
 test("light client: follow() started late reads the batches it missed from the chain instead of reporting a gap", async () => {
-  const raws = ["0x05aa", "0x06bb"] as const;
-  const [t1, t2] = raws.map((r) => txHashOf(r)) as [bigint, bigint];
-  const acc1 = poseidon([0n, t1]);
-  const acc2 = poseidon([acc1, t2]);
-  const h1 = poseidon([GENESIS, 1n, acc1]);
-  const h2 = poseidon([h1, 2n, acc2]);
-  const sender = "0x0000000000000000000000000000000000000001";
-  const forced: ForcedEntryEvent[] = [
-    { index: 0n, txHash: t1, accumulator: acc1, queuedAt: 1n, sender, rawTx: raws[0] },
-    { index: 1n, txHash: t2, accumulator: acc2, queuedAt: 2n, sender, rawTx: raws[1] },
-  ];
+  const { h1, h2, forced } = forcedOnlyChain();
   const e1 = event({ batchNumber: 1n, batchHash: h1 });
   const e2 = event({ batchNumber: 2n, batchHash: h2, forcedFrom: 1n, forcedTo: 2n });
   let deliver: (b: FinalizedBatch) => void = () => undefined;

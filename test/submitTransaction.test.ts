@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { createServiceApp, rawTxsFromBody } from "../src/service.js";
 import { MempoolFullError, TransactionNotAcceptedError, TransactionNotLandedError, InvalidArgumentError } from "../src/errors.js";
-import type { FinalizedBatch, ForcedEntryEvent, InboxClient } from "../src/chain/inboxClient.js";
-import { poseidon } from "../src/poseidon.js";
+import type { FinalizedBatch, InboxClient } from "../src/chain/inboxClient.js";
 import { txHashOf } from "../src/txHash.js";
 import { submitTransaction, waitForLanding } from "../src/sdk/submitTransaction.js";
+import { GENESIS, forcedOnlyChain, forcedOnlyEvent } from "./helpers/forcedOnlyChain.js";
 
 /** An endpoint like a member's POST /txs: `mode` says what it does with a transaction. */
 async function endpoint(mode: "accept" | "full"): Promise<{ url: string; received: string[]; close: () => Promise<void> }> {
@@ -51,21 +51,8 @@ test("submitTransaction: one endpoint that takes it is enough; a full and a dead
 });
 
 test("waitForLanding: the batch, slot and L1 transaction of a transaction, from verified L1 data; TX_NOT_LANDED when the wait is given up", async () => {
-  const GENESIS = 42n;
-  const raws = ["0x05aa", "0x06bb"] as const;
-  const [t1, t2] = raws.map((r) => txHashOf(r)) as [bigint, bigint];
-  const acc1 = poseidon([0n, t1]);
-  const acc2 = poseidon([acc1, t2]);
-  const h1 = poseidon([GENESIS, 1n, acc1]);
-  const h2 = poseidon([h1, 2n, acc2]);
-  const sender = "0x0000000000000000000000000000000000000001";
-  const forced: ForcedEntryEvent[] = [
-    { index: 0n, txHash: t1, accumulator: acc1, queuedAt: 1n, sender, rawTx: raws[0] },
-    { index: 1n, txHash: t2, accumulator: acc2, queuedAt: 2n, sender, rawTx: raws[1] },
-  ];
-  const event = (b: Partial<FinalizedBatch> & { batchNumber: bigint; batchHash: bigint }): FinalizedBatch => ({
-    txRoot: 0n, txCount: 1n, forcedFrom: 0n, forcedTo: 1n, forcedOnly: true, blockNumber: 7n, transactionHash: "0xabc", ...b,
-  });
+  const { raws, t2, h1, h2, forced } = forcedOnlyChain();
+  const event = forcedOnlyEvent;
   const landed: FinalizedBatch[] = [event({ batchNumber: 1n, batchHash: h1 })];
   const inbox = { finalizedBatches: async () => landed, forcedEntries: async () => forced } as unknown as InboxClient;
   const opts = { inbox, verificationKey: {}, build: "dev", genesis: { batchHash: GENESIS, committeeHash: 7n }, pollMs: 20 };

@@ -81,6 +81,8 @@ export interface R1csForSetup {
   nVars: number;
   nPublic: number;
   nConstraints: number;
+  /** sha512 of the file's bytes (names the circuit in the key's phase-2 record). */
+  sha512: Buffer;
   /** constraints[c] = [A, B, C], each a list of [signal, coefficient]. */
   constraints: [Array<[number, bigint]>, Array<[number, bigint]>, Array<[number, bigint]>][];
 }
@@ -133,7 +135,7 @@ export async function readR1csForSetup(path: string): Promise<R1csForSetup> {
     if (p >= end) throw bad("fewer constraints than the header says");
     constraints.push([lc(), lc(), lc()]);
   }
-  return { nVars, nPublic: nOutputs + nPubInputs, nConstraints, constraints };
+  return { nVars, nPublic: nOutputs + nPubInputs, nConstraints, constraints, sha512: createHash("sha512").update(buf).digest() };
 }
 
 function readLE(buf: Buffer, at: number, n: number): bigint {
@@ -295,7 +297,7 @@ export async function devSetup(r1csPath: string, zkeyPath: string, options: DevS
     });
     // section 10 (the phase-2 record): a hash naming this as a direct development setup, no contributions
     const sec10 = Buffer.alloc(68);
-    createHash("sha512").update("zkseq direct development setup (not a ceremony)").update(await readFile(r1csPath)).digest().copy(sec10, 0);
+    createHash("sha512").update("zkseq direct development setup (not a ceremony)").update(r1cs.sha512).digest().copy(sec10, 0);
 
     const sections: Array<[number, Uint8Array]> = [
       [1, u32(1)],
