@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- <name...>`: runs benchmarks by name (`prover`, `gas`, `cluster`, `setup`), all
+ * `npm run bench -- <name...>`: runs benchmarks by name (`prover`, `gas`, `cluster`, `setup`, `network`), all
  * of them without a name. Each prints a table with ratios against a baseline
  * measured in the same run (this machine is shared and noisy).
  */
@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   gas: () => import("./gas.js"),
   cluster: () => import("./cluster.js"),
   setup: () => import("./setup.js"),
+  network: () => import("./network.js"),
 };
 
 const args = process.argv.slice(2);

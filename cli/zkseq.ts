@@ -5,7 +5,7 @@ import { registerProverServe } from "./commands/proverServe.js";
 import { registerMember } from "./commands/member.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerDevnet } from "./commands/devnet.js";
-import { registerSequencer } from "./commands/sequencer.js";
+import { registerGateway } from "./commands/gateway.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerCeremony } from "./commands/ceremony.js";
 import { registerBatch } from "./commands/batch.js";
@@ -21,7 +21,7 @@ const program = new Command("zkseq")
 
 registerDevnet(program);
 registerMember(program);
-registerSequencer(program);
+registerGateway(program);
 registerProverServe(program);
 registerProve(program);
 registerVerify(program);

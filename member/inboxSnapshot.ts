@@ -23,6 +23,7 @@ export async function readInboxSnapshot(inbox: InboxClient, forcedWindow: number
     pendingCommitteeHash: s.pendingCommitteeHash,
     handoverAt: s.handoverAt,
     lastTimeBase: s.lastTimeBase,
+    lastCommitteeBatchAt: s.lastCommitteeBatchAt,
     nowMs: block.timestamp * 1000n,
     maxTimeDriftMs: s.maxTimeDriftMs,
     forceDelay: s.forceDelay,

@@ -10,7 +10,9 @@ import { reportFromJSON, reportToJSON } from "../src/batchFile.js";
 import { BatchTooLargeError, ChainUnavailableError, InvalidArgumentError, InvalidCommitteeError, ReportConflictError, ZkseqError } from "../src/errors.js";
 import { createServiceApp, DEFAULT_MAX_TX_BYTES, rawTxsFromBody, requestBodyLimit, toHex, txHashesFromBody } from "../src/service.js";
 import { MemberStore } from "./memberStore.js";
-import { checkProposal, type InboxSnapshot } from "./signingPolicy.js";
+import { checkLeader, checkProposal, type InboxSnapshot } from "./signingPolicy.js";
+import { proposalAuthFromJSON } from "../src/proposal.js";
+import { requestJson } from "../src/http.js";
 
 /** Options of a member node. */
 export interface MemberNodeOptions {
@@ -20,6 +22,12 @@ export interface MemberNodeOptions {
   build: string;
   /** Reads the inbox's state; the member checks every header against it before signing (member/inboxSnapshot.ts). */
   chain: () => Promise<InboxSnapshot>;
+  /** Length of a round in ms of chain time (src/leaderSchedule.ts roundAt): it signs only the current round's leader's proposal. Every member must use the same value. */
+  roundTimeoutMs: number;
+  /** The other members' URLs: a transaction a client sends here is gossiped to them. */
+  peers?: readonly string[];
+  /** More to show on `GET /healthz` (the proposer role's state). */
+  health?: () => Record<string, unknown>;
   /** SQLite file for transactions and signed reports (":memory:" is not durable). */
   db: string;
   /** Largest raw transaction accepted (default 4096, the inbox's maxTxBytes). */
@@ -28,7 +36,7 @@ export interface MemberNodeOptions {
   maxTxsPerRequest?: number;
   /** Pending transactions it holds (received, in no signed report, younger than `pendingTtlMs`; default 16384): past it `POST /txs` answers 503 MEMPOOL_FULL. */
   maxPendingTxs?: number;
-  /** Pending transactions one client (source address) may have (default 8192, room for a sequencer's whole mempool): past it 429 MEMPOOL_FULL. */
+  /** Pending transactions one client (source address) may have (default 8192, room for a busy peer's gossip): past it 429 MEMPOOL_FULL. */
   maxPendingPerClient?: number;
   /** A transaction stops counting as pending this long after it arrived (default 600000 ms). */
   pendingTtlMs?: number;
@@ -37,27 +45,31 @@ export interface MemberNodeOptions {
   logger?: PinoLogger;
 }
 
-/** A member's receive times as report offsets: NEVER_SEEN for unseen, forced and padding slots. checkProposal has refused a timeBase after any of them. */
+/** A member's receive times as report offsets: NEVER_SEEN for unseen, forced and padding slots, 0 for a stale one. checkProposal has refused a timeBase after any fresh one. */
 export function memberReportTimes(forcedCount: number, receivedAt: readonly (number | undefined)[], timeBase: bigint, B: number): number[] {
   const times = new Array<number>(B).fill(NEVER_SEEN);
   for (let i = forcedCount; i < receivedAt.length; i++) {
     const at = receivedAt[i];
-    if (at !== undefined) times[i] = at - Number(timeBase);
+    // a stale transaction (received before the last batch's timeBase, checkProposal allowed it) is reported at offset 0
+    if (at !== undefined) times[i] = Math.max(0, at - Number(timeBase));
   }
   return times;
 }
 
 /**
  * A committee member's HTTP service (protocol v2). It records its own receive
- * time of every raw transaction it is sent, and signs a report on a proposed
- * batch only if the inbox would accept the header now and the report states
- * what it saw (member/signingPolicy.ts), and only one header per
- * (batchNumber, round), persisted before it answers.
+ * time of every raw transaction it is sent (and gossips the ones a client
+ * sent to the other members), and signs a report on a proposed batch only if
+ * it comes from the current round's leader (`checkLeader`), the inbox would
+ * accept the header now and the report states what it saw
+ * (member/signingPolicy.ts), and only one header per (batchNumber, round),
+ * persisted before it answers. Its proposer role (proposer/proposer.ts)
+ * leads when its turn comes.
  *
- * - `POST /txs` `{ txs: ["0x…"] }` -> `{ received }` (how many were new)
- * - `GET /txs/:hash` -> `{ txHash, raw, receivedAt }`
+ * - `POST /txs` `{ txs: ["0x…"] }` -> `{ received }` (how many were new; `gossip: true` from another member: not forwarded again)
+ * - `GET /txs/:hash` -> `{ txHash, raw, receivedAt, batchNumber }` (batchNumber: the finalized batch it landed in, or null)
  * - `POST /times` `{ txHashes }` -> `{ times }` (unix ms, or null if unseen)
- * - `POST /sign` `{ header, txHashes }` -> `{ report }`
+ * - `POST /sign` `{ header, txHashes, proposal: { leader, signature } }` -> `{ report }`
  * - `GET /reports` -> every (batchNumber, round, batchHash) it signed
  * - `GET /healthz` -> `{ publicKey, lastSigned }`
  */
@@ -78,8 +90,9 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
   }
 
   async function sign(req: SignRequest): Promise<SignedReport> {
-    if (typeof req !== "object" || req === null) throw new InvalidArgumentError("the body must be { header, txHashes }");
+    if (typeof req !== "object" || req === null) throw new InvalidArgumentError("the body must be { header, txHashes, proposal }");
     const header = headerFromJSON(req.header);
+    const auth = proposalAuthFromJSON(req.proposal);
     if (!Array.isArray(req.txHashes)) throw new InvalidArgumentError("txHashes must be an array");
     if (req.txHashes.length > B) throw new BatchTooLargeError("transactions", req.txHashes.length, B, build.id);
     const slots = req.txHashes.map((h, i) => assertUint(toBigInt(h, `txHashes[${i}]`), TX_HASH_BITS, `txHashes[${i}]`));
@@ -96,7 +109,8 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
     const chain = await opts.chain().catch((e: unknown) => {
       throw e instanceof ZkseqError ? e : new ChainUnavailableError(e);
     });
-    const { index } = indexIn(header.committeeHash);
+    const { committee, index } = indexIn(header.committeeHash);
+    checkLeader(committee, header, hash, auth, chain, opts.roundTimeoutMs);
     const receivedAt = store.receivedAt(slots);
     const forcedCount = checkProposal(build, { committeeHash: header.committeeHash }, chain, { header, txHashes: slots }, receivedAt);
     const times = memberReportTimes(forcedCount, receivedAt, header.timeBase, B);
@@ -114,20 +128,37 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
   const maxTxs = opts.maxTxsPerRequest ?? 256;
   const app = createServiceApp({ ...(opts.logger ? { logger: opts.logger } : {}), bodyLimit: requestBodyLimit(maxTxs, maxTxBytes), status: { NOT_FOUND: 404, CHAIN_UNAVAILABLE: 503 } });
   const limits = { maxPending: opts.maxPendingTxs ?? 16_384, maxPerClient: opts.maxPendingPerClient ?? 8192, pendingTtlMs: opts.pendingTtlMs ?? 600_000 };
+  /** Forwards transactions a client sent here to every other member, without waiting (a member that misses them reports them unseen; another leader proposes them). */
+  const gossip = (fresh: readonly bigint[]) => {
+    if (!opts.peers?.length || fresh.length === 0) return;
+    const txs = fresh.map((h) => toHex(store.tx(h)!.raw));
+    for (const peer of opts.peers) {
+      void requestJson("member", `${peer.replace(/\/+$/, "")}/txs`, { body: { txs, gossip: true }, timeoutMs: 5000 }).catch((e: unknown) =>
+        log.warn({ peer, err: e instanceof ZkseqError ? e.shortMessage : String(e) }, "gossip to a member failed"),
+      );
+    }
+  };
   app.post("/txs", async (req) => {
     const txs = rawTxsFromBody(req.body, { maxTxBytes, maxTxs });
+    const fromMember = (req.body as { gossip?: unknown }).gossip === true;
     const now = Date.now();
     const client = { ...limits, client: req.ip };
-    if (skew === 0) return { received: store.receive(txs, now, client).length };
-    // devnet scenario: the transactions with an odd txHash are recorded skewMs late (a constant offset could not change any order)
-    const late = txs.filter((t) => (t.txHash & 1n) === 1n);
-    return { received: store.receive(txs.filter((t) => (t.txHash & 1n) === 0n), now, client).length + store.receive(late, now + skew, client).length };
+    let fresh: bigint[];
+    if (skew === 0) fresh = store.receive(txs, now, client);
+    else {
+      // devnet scenario: the transactions with an odd txHash are recorded skewMs late (a constant offset could not change any order)
+      const late = txs.filter((t) => (t.txHash & 1n) === 1n);
+      fresh = [...store.receive(txs.filter((t) => (t.txHash & 1n) === 0n), now, client), ...store.receive(late, now + skew, client)];
+    }
+    if (!fromMember) gossip(fresh);
+    return { received: fresh.length };
   });
   app.get<{ Params: { hash: string } }>("/txs/:hash", async (req) => {
     const h = assertUint(toBigInt(req.params.hash, "txHash"), TX_HASH_BITS, "txHash");
     const tx = store.tx(h);
     if (!tx) throw new ZkseqError("NOT_FOUND", `this member never received transaction 0x${h.toString(16)}`);
-    return { txHash: "0x" + h.toString(16).padStart(62, "0"), raw: toHex(tx.raw), receivedAt: tx.receivedAt };
+    const landed = store.landedIn(h);
+    return { txHash: "0x" + h.toString(16).padStart(62, "0"), raw: toHex(tx.raw), receivedAt: tx.receivedAt, batchNumber: landed === undefined ? null : landed.toString() };
   });
   app.post("/times", async (req) => ({ times: store.receivedAt(txHashesFromBody(req.body, 1024)).map((t) => t ?? null) }));
   app.post("/sign", async (req) => ({ report: reportToJSON(await sign(req.body as SignRequest)) }));
@@ -140,14 +171,18 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
       ok: true,
       publicKey: opts.key.publicKey.map(String),
       lastSigned: last ? { batchNumber: last.batchNumber.toString(), round: last.round.toString(), batchHash: last.batchHash.toString() } : null,
+      pending: store.unlandedCount(),
+      followedTo: store.followedTo().toString(),
+      ...(opts.health?.() ?? {}),
     };
   });
   app.addHook("onClose", async () => store.close());
   return { app, store, sign };
 }
 
-/** What a proposer sends a member to sign. */
+/** What a leader sends a member to sign: the header, its slots, and the leader's signature on it. */
 export interface SignRequest {
   header: unknown;
   txHashes: (string | bigint)[];
+  proposal: unknown;
 }

@@ -61,9 +61,15 @@ export class MemberStore {
     const cols = (this.db.prepare(`PRAGMA table_info(raw_txs)`).all() as { name: string }[]).map((c) => c.name);
     if (!cols.includes("client")) this.db.exec(`ALTER TABLE raw_txs ADD COLUMN client TEXT`);
     if (!cols.includes("reported")) this.db.exec(`ALTER TABLE raw_txs ADD COLUMN reported INTEGER NOT NULL DEFAULT 0`);
+    // the batch a transaction landed in on L1 (the member follows the inbox), and how far it followed
+    if (!cols.includes("landed_batch")) this.db.exec(`ALTER TABLE raw_txs ADD COLUMN landed_batch TEXT`);
     this.db.exec(`CREATE INDEX IF NOT EXISTS raw_txs_pending ON raw_txs (reported, received_at)`);
+    this.db.exec(`CREATE INDEX IF NOT EXISTS raw_txs_unlanded ON raw_txs (landed_batch, received_at)`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS landed (tx_hash TEXT PRIMARY KEY, batch_number TEXT NOT NULL)`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     this.stmt = {
-      insertTx: this.db.prepare(`INSERT OR IGNORE INTO raw_txs (tx_hash, raw, received_at, client) VALUES (?, ?, ?, ?)`),
+      // a transaction that arrives after it landed (late gossip, a wallet resending) is born landed: never proposed twice
+      insertTx: this.db.prepare(`INSERT OR IGNORE INTO raw_txs (tx_hash, raw, received_at, client, landed_batch) VALUES (?, ?, ?, ?, (SELECT batch_number FROM landed WHERE tx_hash = ?))`),
       known: this.db.prepare(`SELECT 1 FROM raw_txs WHERE tx_hash = ?`),
       pending: this.db.prepare(`SELECT COUNT(*) AS n FROM raw_txs WHERE reported = 0 AND received_at > ?`),
       pendingOf: this.db.prepare(`SELECT COUNT(*) AS n FROM raw_txs WHERE reported = 0 AND received_at > ? AND client = ?`),
@@ -73,6 +79,13 @@ export class MemberStore {
       signed: this.db.prepare(`SELECT * FROM reports WHERE batch_number = ? AND round = ?`),
       last: this.db.prepare(`SELECT * FROM reports ORDER BY batch_number DESC, round DESC LIMIT 1`),
       all: this.db.prepare(`SELECT * FROM reports ORDER BY batch_number, round`),
+      unlanded: this.db.prepare(`SELECT tx_hash, received_at FROM raw_txs WHERE landed_batch IS NULL ORDER BY received_at, tx_hash LIMIT ?`),
+      unlandedCount: this.db.prepare(`SELECT COUNT(*) AS n FROM raw_txs WHERE landed_batch IS NULL`),
+      landRaw: this.db.prepare(`UPDATE raw_txs SET landed_batch = ? WHERE tx_hash = ?`),
+      land: this.db.prepare(`INSERT OR IGNORE INTO landed (tx_hash, batch_number) VALUES (?, ?)`),
+      landedIn: this.db.prepare(`SELECT batch_number FROM landed WHERE tx_hash = ?`),
+      getMeta: this.db.prepare(`SELECT value FROM meta WHERE key = ?`),
+      setMeta: this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
       record: this.db.prepare(`INSERT OR IGNORE INTO reports (batch_number, round, batch_hash, message, report, signed_at) VALUES (?, ?, ?, ?, ?, ?)`),
     };
   }
@@ -94,13 +107,53 @@ export class MemberStore {
           if ((this.stmt.pendingOf.get(since, limits.client) as { n: number }).n + fresh > limits.maxPerClient) throw new MempoolFullError("client", limits.maxPerClient);
         }
       }
-      return txs.filter((t) => this.stmt.insertTx.run(t.txHash.toString(), Buffer.from(t.raw), at, limits?.client ?? null).changes === 1).map((t) => t.txHash);
+      return txs.filter((t) => this.stmt.insertTx.run(t.txHash.toString(), Buffer.from(t.raw), at, limits?.client ?? null, t.txHash.toString()).changes === 1).map((t) => t.txHash);
     })();
   }
 
   /** Pending transactions: received after `since` (unix ms) and in no report this member signed. */
   pendingCount(since = 0): number {
     return (this.stmt.pending.get(since) as { n: number }).n;
+  }
+
+  /** Received transactions not yet in a finalized batch, by this member's receive time (oldest first). */
+  unlandedTxs(limit: number): { txHash: bigint; receivedAt: number }[] {
+    return (this.stmt.unlanded.all(limit) as { tx_hash: string; received_at: number }[]).map((r) => ({ txHash: BigInt(r.tx_hash), receivedAt: r.received_at }));
+  }
+
+  unlandedCount(): number {
+    return (this.stmt.unlandedCount.get() as { n: number }).n;
+  }
+
+  /**
+   * Records the transactions of finalized batch `batchNumber` (read from L1)
+   * and that this member followed the inbox up to it, in one transaction; a
+   * landed transaction is never proposed again. Returns how many of them this
+   * member had received.
+   */
+  markLanded(batchNumber: bigint, txHashes: readonly bigint[]): number {
+    return this.db.transaction(() => {
+      let mine = 0;
+      for (const h of txHashes) {
+        this.stmt.land.run(h.toString(), u64Key(batchNumber));
+        mine += this.stmt.landRaw.run(u64Key(batchNumber), h.toString()).changes;
+        this.stmt.markReported.run(h.toString());
+      }
+      this.stmt.setMeta.run("followedTo", batchNumber.toString());
+      return mine;
+    })();
+  }
+
+  /** The last finalized batch number this member read from L1 (0n before the first). */
+  followedTo(): bigint {
+    const r = this.stmt.getMeta.get("followedTo") as { value: string } | undefined;
+    return r ? BigInt(r.value) : 0n;
+  }
+
+  /** The finalized batch a transaction landed in, if this member saw it land. */
+  landedIn(txHash: bigint): bigint | undefined {
+    const r = this.stmt.landedIn.get(txHash.toString()) as { batch_number: string } | undefined;
+    return r ? BigInt(r.batch_number) : undefined;
   }
 
   /** This member's receive time of each transaction, or undefined if it never saw it. */

@@ -1,5 +1,8 @@
 import type { BatchCircuitBuild } from "../src/builds.js";
 import type { BatchHeader } from "../src/header.js";
+import type { Committee } from "../src/committee.js";
+import { leaderOf, roundAt } from "../src/leaderSchedule.js";
+import { verifyProposal, type ProposalAuth } from "../src/proposal.js";
 import { foldForcedAccumulator } from "../src/forced.js";
 import { txRoot } from "../src/txTree.js";
 import { NEVER_SEEN } from "../src/field.js";
@@ -11,6 +14,8 @@ import {
   HeaderNotLandableError,
   InvalidArgumentError,
   InvalidCommitteeError,
+  NotLeaderError,
+  RoundNotCurrentError,
   TimeBaseAfterReceiveError,
 } from "../src/errors.js";
 
@@ -38,6 +43,8 @@ export interface InboxSnapshot {
   pendingCommitteeHash: bigint;
   handoverAt: bigint;
   lastTimeBase: bigint;
+  /** When the last committee batch landed (unix seconds): round 0 of the next batch starts then (src/leaderSchedule.ts roundAt). */
+  lastCommitteeBatchAt: bigint;
   /** The latest block's timestamp in milliseconds: the inbox refuses timeBase > now + maxTimeDriftMs. */
   nowMs: bigint;
   maxTimeDriftMs: bigint;
@@ -72,7 +79,10 @@ export interface Proposal {
  *   while forced slots are free;
  * - timeBase: not before the last batch's, not past the chain's clock plus the
  *   allowed drift, and not after this member's own receive time of any
- *   fair-ordered transaction (else its report would misstate what it saw);
+ *   fair-ordered transaction (else its report would misstate what it saw),
+ *   except a stale one: received before the last batch's timeBase (earlier
+ *   leaders left it out), it is reported at offset 0 and then timeBase must be
+ *   exactly the last batch's;
  * - slots: at most B, txRoot matches, fair-ordered transactions are distinct and
  *   none repeats a forced one.
  *
@@ -136,8 +146,26 @@ export function checkProposal(build: BatchCircuitBuild, own: { committeeHash: bi
     const at = receivedAt[i];
     if (at === undefined) continue;
     const offset = at - Number(h.timeBase);
-    if (offset < 0) throw new TimeBaseAfterReceiveError(tx, at, h.timeBase);
+    // a transaction this member received before the last batch's timeBase was left out by earlier leaders: it is reported
+    // at offset 0 (first), and only under the earliest timeBase the inbox allows, so no leader can clamp a fresh transaction
+    if (offset < 0 && !(at < Number(chain.lastTimeBase) && h.timeBase === chain.lastTimeBase)) throw new TimeBaseAfterReceiveError(tx, at, h.timeBase);
     if (offset >= NEVER_SEEN) throw new HeaderNotLandableError("timeBase", `transaction 0x${tx.toString(16)} arrived ${offset} ms after timeBase, beyond a u32 offset`);
   }
   return k;
+}
+
+/**
+ * The rotation rule: a member signs only for the current round (by the
+ * chain's clock, `roundAt`) and only the proposal of that round's leader
+ * (`leaderOf`), authenticated by the leader's signature on the header's
+ * batchHash. So a proposer that is not the leader, or a leader whose round is
+ * over, gets no signature, and members sign at most one header per
+ * (batchNumber, round) (memberNode's durable record) from one leader.
+ */
+export function checkLeader(committee: Committee, header: BatchHeader, batchHash: bigint, auth: ProposalAuth, chain: Pick<InboxSnapshot, "lastCommitteeBatchAt" | "nowMs">, roundTimeoutMs: number): void {
+  const current = roundAt(chain.lastCommitteeBatchAt, chain.nowMs, roundTimeoutMs);
+  if (header.round !== current) throw new RoundNotCurrentError(header.round, current);
+  const leader = leaderOf(committee, header.batchNumber, header.round);
+  if (auth.leader !== leader) throw new NotLeaderError(`member ${auth.leader} proposed, but member ${leader} leads batch ${header.batchNumber} round ${header.round}`);
+  if (!verifyProposal(committee.members[leader]!.publicKey, batchHash, auth.signature)) throw new NotLeaderError(`the signature is not member ${leader}'s on this header`);
 }

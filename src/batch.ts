@@ -8,7 +8,7 @@ import type { Committee } from "./committee.js";
 import type { BatchHeader } from "./header.js";
 import { BatchTooLargeError, InvalidArgumentError, TimestampOutOfRangeError } from "./errors.js";
 
-/** What a sequencer knows when it cuts a batch. */
+/** What a leader knows when it cuts a batch. */
 export interface ProposalRequest {
   build: string | BatchCircuitBuild;
   chainId: bigint;

@@ -464,3 +464,17 @@ export class TransactionNotLandedError extends ZkseqError {
     super("TX_NOT_LANDED", `transaction 0x${txHash.toString(16)} is in no finalized batch after ${Math.round(waitedMs / 1000)} s (send it again, or force it in through the inbox)`);
   }
 }
+
+/** A proposal is not the current round's: its round is not the one the chain's clock is in, so a member does not sign it. */
+export class RoundNotCurrentError extends ZkseqError {
+  constructor(round: bigint, current: bigint) {
+    super("ROUND_NOT_CURRENT", `round ${round} is not the current round ${current} by the chain's clock`);
+  }
+}
+
+/** A proposal is not signed by the leader of its (batch number, round), so a member does not sign it. */
+export class NotLeaderError extends ZkseqError {
+  constructor(reason: string) {
+    super("NOT_THE_LEADER", `the proposal is not the round's leader's: ${reason}`);
+  }
+}

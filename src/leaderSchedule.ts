@@ -88,3 +88,29 @@ function dueOf(w: bigint, tick: bigint): bigint {
   const k = (odd + 1n) / 2n;
   return k < w ? k : w;
 }
+
+/**
+ * The round of the next batch at chain time `nowMs`: round 0 starts when the
+ * last committee batch landed (`lastCommitteeBatchAt`, unix seconds, the
+ * inbox's own clock: the deployment before batch 1; forced-only escape
+ * batches do not move it), and a new round starts every `roundTimeoutMs`
+ * while the batch is not finalized. Every member reads the same block
+ * timestamps, so they agree on the round up to one block's propagation; no
+ * member's wall clock is involved (docs/network.md, "Rounds and timeouts").
+ *
+ * @example
+ * const round = roundAt(state.lastCommitteeBatchAt, block.timestamp * 1000n, 20_000) // 0 for the first 20 s
+ */
+export function roundAt(lastCommitteeBatchAt: bigint, nowMs: bigint, roundTimeoutMs: number): bigint {
+  if (!Number.isSafeInteger(roundTimeoutMs) || roundTimeoutMs <= 0) throw new InvalidArgumentError(`roundTimeoutMs must be a positive integer, got ${roundTimeoutMs}`);
+  const elapsed = nowMs - lastCommitteeBatchAt * 1000n;
+  if (elapsed <= 0n) return 0n;
+  const r = elapsed / BigInt(roundTimeoutMs);
+  return r > 0xffffffffn ? 0xffffffffn : r;
+}
+
+/** Milliseconds of round `round` left at chain time `nowMs` (0 when it is over). */
+export function roundTimeLeft(lastCommitteeBatchAt: bigint, nowMs: bigint, roundTimeoutMs: number, round: bigint): number {
+  const end = lastCommitteeBatchAt * 1000n + (round + 1n) * BigInt(roundTimeoutMs);
+  return end > nowMs ? Number(end - nowMs) : 0;
+}

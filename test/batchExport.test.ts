@@ -1,12 +1,12 @@
-/** `zkseq batch export`: a signed batch from a sequencer's store becomes the file `zkseq prove` takes, and that proof verifies. */
+/** `zkseq batch export`: a batch its leader collected a quorum for, from that member's store, becomes the file `zkseq prove` takes, and that proof verifies. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SequencerStore } from "../sequencer/sequencerStore.js";
+import { ProposerStore } from "../proposer/proposerStore.js";
 import { MemberStore } from "../member/memberStore.js";
-import { exportBatchFile } from "../sequencer/exportBatch.js";
+import { exportBatchFile } from "../proposer/exportBatch.js";
 import { verifyBatch } from "../src/sdk/verifyBatch.js";
 import { BatchNotFoundError, FileNotFoundError, WrongStoreError } from "../src/errors.js";
 import { makeScenario, scenarioBatchJson } from "./helpers/fixtures.js";
@@ -15,15 +15,18 @@ import { runCli } from "./helpers/runCli.js";
 
 const run = runCli;
 
-test("batch export: a signed batch from a sequencer's store is proven by zkseq prove and verifies", async () => {
+test("batch export: a batch signed by a quorum, from its leader's store, is proven by zkseq prove and verifies", async () => {
   const art = await devArtifacts();
   const dir = await mkdtemp(join(tmpdir(), "zkseq-export-"));
-  const db = join(dir, "sequencer.db");
+  const db = join(dir, "member-1.db");
   const s = makeScenario({ seed: 1403, txs: 5, forced: 1 });
   const n = s.proposal.header.batchNumber;
-  const store = new SequencerStore(db);
-  store.saveBatch({ batchNumber: n, state: "signed", batch: scenarioBatchJson(s), cutAt: 1 });
-  store.saveBatch({ batchNumber: n + 1n, state: "proposed", batch: { ...scenarioBatchJson(s), reports: [] }, cutAt: 2 });
+  const round = s.proposal.header.round;
+  // a member's file: its mempool and reports, and the proposals it led
+  new MemberStore(db).close();
+  const store = new ProposerStore(db);
+  store.save({ batchNumber: n, round, leader: 1, state: "signed", batch: scenarioBatchJson(s), cutAt: 1 });
+  store.save({ batchNumber: n + 1n, round: 0n, leader: 1, state: "proposed", batch: { ...scenarioBatchJson(s), reports: [] }, cutAt: 2 });
   store.close();
 
   const file = join(dir, "batch.json");
@@ -38,13 +41,15 @@ test("batch export: a signed batch from a sequencer's store is proven by zkseq p
   assert.equal(v.batchHash, s.witness.batchHash);
 
   // what cannot be exported, and why
-  assert.throws(() => exportBatchFile(db, n + 1n), (e: unknown) => e instanceof BatchNotFoundError && /still collecting signatures/.test(e.message));
+  assert.throws(() => exportBatchFile(db, n + 1n), (e: unknown) => e instanceof BatchNotFoundError && /never led it to a quorum/.test(e.message));
   assert.throws(() => exportBatchFile(db, n + 7n), BatchNotFoundError);
   assert.throws(() => exportBatchFile(join(dir, "nope.db"), n), (e: unknown) => e instanceof FileNotFoundError && e.message.includes("nope.db"));
-  const memberDb = join(dir, "member-0.db");
-  new MemberStore(memberDb).close();
-  assert.throws(() => exportBatchFile(memberDb, n), (e: unknown) => e instanceof WrongStoreError && /member's store/.test(e.message));
-  const wrong = await run(["batch", "export", n.toString(), "--db", memberDb]);
+  const proverDb = join(dir, "prover.db");
+  const other = new (await import("better-sqlite3")).default(proverDb);
+  other.exec("CREATE TABLE jobs (id TEXT)");
+  other.close();
+  assert.throws(() => exportBatchFile(proverDb, n), (e: unknown) => e instanceof WrongStoreError && /not a zkseq member store/.test(e.message));
+  const wrong = await run(["batch", "export", n.toString(), "--db", proverDb]);
   assert.equal(wrong.code, 1);
-  assert.match(wrong.stderr.trim(), /^error WRONG_STORE: .*member's store/);
+  assert.match(wrong.stderr.trim(), /^error WRONG_STORE: .*not a zkseq member store/);
 });

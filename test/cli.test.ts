@@ -57,7 +57,7 @@ test("cli: bad input exits non-zero with one readable line", async () => {
   const help = await run(["--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /prove/);
-  for (const command of ["devnet", "member", "sequencer", "prover", "prove", "verify", "inclusion", "keys"]) assert.match(help.stdout, new RegExp(`\\n  ${command}`));
+  for (const command of ["devnet", "member", "gateway", "prover", "prove", "verify", "inclusion", "keys"]) assert.match(help.stdout, new RegExp(`\\n  ${command}`));
 });
 
 test("cli: every error is one line `error CODE: message`, no stack, and a hint where it helps", async () => {

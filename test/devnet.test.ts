@@ -1,8 +1,8 @@
 /**
  * The devnet as a new user meets it: `npm start` with no scenario on a machine
  * whose cores are busy (the chain makes blocks on a timer, the proposer takes
- * timeBase from the chain's clock, every transaction lands exactly once, read
- * back from L1); scenario flags are checked; the skewed member's times would
+ * timeBase from the chain's clock, the leaders rotate, every transaction
+ * lands exactly once, read back from L1); scenario flags are checked; the skewed member's times would
  * reorder and the skew verdict can fail; a proposer never picks a timeBase the
  * inbox's latest block would refuse.
  */
@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { percentile, startDevnet, summaryJsonLine } from "../devnet/devnet.js";
 import { skewVerdict } from "../devnet/skewVerdict.js";
-import { landableTimeBase } from "../sequencer/chainClock.js";
+import { landableTimeBase } from "../proposer/chainClock.js";
 import { deriveBatches } from "../src/sdk/deriveBatches.js";
 import { NEVER_SEEN } from "../src/field.js";
 import { InvalidArgumentError } from "../src/errors.js";
@@ -34,7 +34,12 @@ test("devnet: a scenario naming a member that does not exist is a one-line error
   for (const [options, message] of [
     [{ skewMember: 4 }, /--skew-member 4: there is no member 4 \(the devnet has 4 members, 0 to 3\)/],
     [{ members: 3, crashMember: 3 }, /--crash-member 3: there is no member 3 \(the devnet has 3 members, 0 to 2\)/],
-    [{ members: 3, crashMember: 0 }, /--crash-member needs more than 3 members/],
+    [{ members: 3, crashMember: 0 }, /a crash, kill or withhold scenario needs more than 3 members/],
+    [{ members: 3, killLeader: true }, /a crash, kill or withhold scenario needs more than 3 members/],
+    [{ withhold: 7 }, /--withhold 7: there is no member 7/],
+    [{ censor: 5 }, /--censor 5: there is no member 5/],
+    [{ crashMember: 1, withhold: 1 }, /--crash-member and --withhold name the same member 1/],
+    [{ roundTimeoutMs: 1500 }, /--round-timeout must be at least three blocks \(3000 ms\), got 1500/],
     [{ skewMember: 0, skewMs: 0 }, /--skew-ms must be positive/],
     [{ blockTimeMs: 0 }, /--block-time must be a positive number of milliseconds, got 0/],
   ] as const) {
@@ -66,7 +71,7 @@ test("devnet: a skewed member records the transactions with an odd hash skewMs l
   const txs: RollupTransaction[] = [];
   while (!(txs.some((t) => t.txHash & 1n) && txs.some((t) => !(t.txHash & 1n)))) txs.push(await users.next());
   const dir = await mkdtemp(join(tmpdir(), "zkseq-skew-"));
-  const { app } = createMemberNode({ key: generateMemberKey(), committees: () => undefined, build: "dev", chain: () => Promise.reject(new Error("no chain: this test signs nothing")), db: join(dir, "m.db"), skewMs: 4000 });
+  const { app } = createMemberNode({ key: generateMemberKey(), committees: () => undefined, build: "dev", chain: () => Promise.reject(new Error("no chain: this test signs nothing")), db: join(dir, "m.db"), roundTimeoutMs: 12_000, skewMs: 4000 });
   try {
     assert.equal((await app.inject({ method: "POST", url: "/txs", payload: { txs: txs.map((t) => t.raw) } })).json().received, txs.length);
     const { times } = (await app.inject({ method: "POST", url: "/times", payload: { txHashes: txs.map((t) => "0x" + t.txHash.toString(16)) } })).json() as { times: number[] };
@@ -109,6 +114,8 @@ test("devnet: with both cores busy and no scenario, every transaction lands exac
     assert.equal(summary.txsLanded, 6);
     assert.equal(summary.txsLandedTwice, 0);
     assert.ok(summary.finalized >= 1);
+    assert.equal(summary.leaders.length, summary.finalized, "each batch's leader and round are reported");
+    assert.ok(lines.some((l) => /^batch \d+ round \d+ leader \d+ {2}FINALIZED/.test(l)), "the output names each batch's leader and round");
     assert.ok(summary.p50ArrivalToFinalMs !== null && summary.p95ArrivalToFinalMs! >= summary.p50ArrivalToFinalMs);
     const line = JSON.parse(summaryJsonLine(summary)) as Record<string, unknown>;
     assert.equal(line.rpc, devnet.rpc);

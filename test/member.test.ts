@@ -13,8 +13,11 @@ import assert from "node:assert/strict";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMemberNode } from "../member/memberNode.js";
-import { checkProposal, type InboxSnapshot } from "../member/signingPolicy.js";
+import { createMemberNode, memberReportTimes } from "../member/memberNode.js";
+import { checkLeader, checkProposal, type InboxSnapshot } from "../member/signingPolicy.js";
+import { leaderOf } from "../src/leaderSchedule.js";
+import { proposalAuthToJSON, signProposal, verifyProposal } from "../src/proposal.js";
+import { signReport } from "../src/report.js";
 import { proposeBatch } from "../src/batch.js";
 import { getBatchBuild } from "../src/builds.js";
 import { ForcedQueue } from "../src/forced.js";
@@ -36,6 +39,8 @@ const INBOX = 0x1234n;
 const HEAD = 777n;
 const NOW_MS = 1_750_000_100_000n;
 const own = { committeeHash: committee.hash };
+/** Rounds of an hour: round 0 for an hour after the last batch (lastCommitteeBatchAt), then round 1. */
+const ROUND_MS = 3_600_000;
 
 /** An inbox state: head `HEAD` at batch `nextBatchNumber`, the queue `queue` with `consumed` entries consumed. */
 function snapshot(queue: ForcedQueue, consumed: number, change: Partial<InboxSnapshot> = {}): InboxSnapshot {
@@ -49,6 +54,7 @@ function snapshot(queue: ForcedQueue, consumed: number, change: Partial<InboxSna
     pendingCommitteeHash: 0n,
     handoverAt: 0n,
     lastTimeBase: NOW_MS - 60_000n,
+    lastCommitteeBatchAt: NOW_MS / 1000n - 60n,
     nowMs: NOW_MS,
     maxTimeDriftMs: 30_000n,
     forceDelay: 3600n,
@@ -168,14 +174,67 @@ test("policy: the late-timeBase reordering attack is refused (a member never rep
   assert.equal(checkProposal(build, own, snapshot(queue, 0), fair, fair.txHashes.map((h) => (h === A ? t : t + 50))), 0);
 });
 
+test("rotation: a member signs only the current round's leader's proposal; another member, a forged signature or a past round is refused", () => {
+  const queue = new ForcedQueue();
+  const p = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: NOW_MS - 5_000n });
+  const hash = batchHash(p.header);
+  const chain = snapshot(queue, 0);
+  const leader = leaderOf(committee, 5n, 0n);
+  const auth = (by: number, signer = by) => ({ leader: by, signature: signProposal(keys[signer]!, hash) });
+  checkLeader(committee, p.header, hash, auth(leader), chain, ROUND_MS);
+  const other = (leader + 1) % 4;
+  refuses(() => checkLeader(committee, p.header, hash, auth(other), chain, ROUND_MS), "NOT_THE_LEADER", "a member that does not lead this round proposes");
+  refuses(() => checkLeader(committee, p.header, hash, auth(leader, other), chain, ROUND_MS), "NOT_THE_LEADER", "another member's signature under the leader's name");
+  const forOther = { leader, signature: signProposal(keys[leader]!, hash + 1n) };
+  refuses(() => checkLeader(committee, p.header, hash, forOther, chain, ROUND_MS), "NOT_THE_LEADER", "the leader's signature on another header");
+  // a report signature is not a proposal signature, and a proposal signature is not a report
+  const report = signReport(keys[leader]!, leader, hash, new Array(build.params.B).fill(0));
+  refuses(() => checkLeader(committee, p.header, hash, { leader, signature: report.signature }, chain, ROUND_MS), "NOT_THE_LEADER", "a report's signature as the proposal's");
+  assert.equal(verifyProposal(committee.members[leader]!.publicKey, hash, auth(leader).signature), true);
+  assert.equal(verifyReport(committee, hash, { ...report, signature: auth(leader).signature }), false, "a proposal signature never passes as a report");
+  // an hour later by the chain's clock it is round 1: round 0's proposal is refused, even from its leader
+  const later = { ...chain, nowMs: chain.nowMs + BigInt(ROUND_MS) };
+  refuses(() => checkLeader(committee, p.header, hash, auth(leader), later, ROUND_MS), "ROUND_NOT_CURRENT", "a round that is over");
+  // and a round that has not begun is refused too
+  const early = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: NOW_MS - 5_000n, round: 1n });
+  const earlyLeader = leaderOf(committee, 5n, 1n);
+  refuses(() => checkLeader(committee, early.header, batchHash(early.header), { leader: earlyLeader, signature: signProposal(keys[earlyLeader]!, batchHash(early.header)) }, chain, ROUND_MS), "ROUND_NOT_CURRENT", "a round not begun");
+  checkLeader(committee, early.header, batchHash(early.header), { leader: earlyLeader, signature: signProposal(keys[earlyLeader]!, batchHash(early.header)) }, later, ROUND_MS);
+});
+
+test("policy: a stale transaction (received before the last batch's timeBase, left out by earlier leaders) is signable only under that timeBase, at offset 0", () => {
+  const queue = new ForcedQueue();
+  const chain = snapshot(queue, 0);
+  const last = chain.lastTimeBase;
+  const [S, A] = [txs[0]!, txs[1]!];
+  const seenAt = (p: { txHashes: readonly bigint[] }) => p.txHashes.map((h) => (h === S ? Number(last) - 20_000 : h === A ? Number(last) + 500 : undefined));
+  const at = propose({ queue, consumed: 0, forced: 0, txs: [S, A], timeBase: last });
+  assert.equal(checkProposal(build, own, chain, at, seenAt(at)), 0);
+  const times = memberReportTimes(0, seenAt(at), last, build.params.B);
+  assert.equal(times[at.txHashes.indexOf(S)], 0, "reported first, at offset 0");
+  assert.equal(times[at.txHashes.indexOf(A)], 500);
+  // a later timeBase would clamp a fresh transaction's time too: refused
+  const after = propose({ queue, consumed: 0, forced: 0, txs: [S, A], timeBase: last + 1_000n });
+  refuses(() => checkProposal(build, own, chain, after, seenAt(after)), "TIME_BASE_AFTER_RECEIVE", "a timeBase past the last batch's with a stale transaction");
+});
+
 // ---- the HTTP node ----
 
 async function node(db: string, chain: () => InboxSnapshot) {
-  return createMemberNode({ key: keys[2]!, committees: (h) => (h === committee.hash ? committee : undefined), build: "dev", chain: async () => chain(), db });
+  return createMemberNode({ key: keys[2]!, committees: (h) => (h === committee.hash ? committee : undefined), build: "dev", chain: async () => chain(), db, roundTimeoutMs: ROUND_MS });
 }
 
+/** The proposal of the header's leader (leaderOf), signed with its key. */
+const leaderAuth = (header: BatchHeader) => {
+  const leader = leaderOf(committee, header.batchNumber, header.round);
+  return proposalAuthToJSON({ leader, signature: signProposal(keys[leader]!, batchHash(header)) });
+};
+
 const sign = (app: Awaited<ReturnType<typeof node>>["app"], header: BatchHeader, txHashes: readonly bigint[]) =>
-  app.inject({ method: "POST", url: "/sign", payload: { header: headerToJSON(header), txHashes: txHashes.map(String) } });
+  app.inject({ method: "POST", url: "/sign", payload: { header: headerToJSON(header), txHashes: txHashes.map(String), proposal: leaderAuth(header) } });
+
+/** A live chain: its clock is now, round 0 of the next batch began a minute ago. */
+const liveChain = (state: InboxSnapshot, change: Partial<InboxSnapshot> = {}): InboxSnapshot => ({ ...state, nowMs: BigInt(Date.now()), lastCommitteeBatchAt: BigInt(Math.floor(Date.now() / 1000) - 60), ...change });
 
 test("member: takes raw transactions, serves them, signs one header per (batchNumber, round) even after a restart, and a new round's header", async () => {
   const db = join(await mkdtemp(join(tmpdir(), "zkseq-member-")), "member.db");
@@ -193,7 +252,8 @@ test("member: takes raw transactions, serves them, signs one header per (batchNu
   assert.equal(times[3], null);
 
   // the chain's clock is the member's: timeBase within the drift of now
-  const live = () => ({ ...state, nowMs: BigInt(Date.now()), lastTimeBase: BigInt(t0 - 60_000) });
+  let round = 0;
+  const live = () => liveChain(state, { lastTimeBase: BigInt(t0 - 60_000), lastCommitteeBatchAt: BigInt(Math.floor(Date.now() / 1000) - 60 - round * (ROUND_MS / 1000)) });
   await m.app.close();
   m = await node(db, live);
   const p = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 3), timeBase: BigInt(t0 - 1000) });
@@ -215,7 +275,8 @@ test("member: takes raw transactions, serves them, signs one header per (batchNu
   m = await node(db, live);
   conflict = await sign(m.app, other.header, other.txHashes);
   assert.equal(conflict.json().error, "REPORT_CONFLICT");
-  // the same number in round 1: a new round may re-propose
+  // the same number in round 1 (an hour on, by the chain's clock): the new round's leader may re-propose
+  round = 1;
   const round1 = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: BigInt(t0 - 1000), round: 1n });
   assert.equal((await sign(m.app, round1.header, round1.txHashes)).statusCode, 200);
   const reports = (await m.app.inject({ method: "GET", url: "/reports" })).json().reports as { batchNumber: string; round: string }[];
@@ -226,7 +287,7 @@ test("member: takes raw transactions, serves them, signs one header per (batchNu
 test("member: refuses malformed requests with a 4xx JSON error and signs nothing", async () => {
   const db = join(await mkdtemp(join(tmpdir(), "zkseq-member-")), "member.db");
   const queue = new ForcedQueue();
-  const m = await node(db, () => ({ ...snapshot(queue, 0), nowMs: BigInt(Date.now()) }));
+  const m = await node(db, () => liveChain(snapshot(queue, 0)));
   const p = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: BigInt(Date.now() - 1000) });
   const post = (url: string, payload: unknown) => m.app.inject({ method: "POST", url, payload: payload as object });
   const cases: [string, Awaited<ReturnType<typeof sign>>, string][] = [
@@ -244,7 +305,8 @@ test("member: refuses malformed requests with a 4xx JSON error and signs nothing
     ["another inbox", await sign(m.app, { ...p.header, inbox: 99n }, p.txHashes), "INVALID_ARGUMENT"],
     ["not the inbox's head", await sign(m.app, { ...p.header, prevBatchHash: 1n }, p.txHashes), "HEADER_NOT_LANDABLE"],
     ["more slots than B", await sign(m.app, p.header, Array.from({ length: 9 }, (_, i) => BigInt(i + 1))), "BATCH_TOO_LARGE"],
-    ["round over 32 bits", await m.app.inject({ method: "POST", url: "/sign", payload: { header: { ...headerToJSON(p.header), round: String(1n << 32n) }, txHashes: p.txHashes.map(String) } }), "INVALID_FIELD_ELEMENT"],
+    ["round over 32 bits", await m.app.inject({ method: "POST", url: "/sign", payload: { header: { ...headerToJSON(p.header), round: String(1n << 32n) }, txHashes: p.txHashes.map(String), proposal: leaderAuth(p.header) } }), "INVALID_FIELD_ELEMENT"],
+    ["no proposal signature", await m.app.inject({ method: "POST", url: "/sign", payload: { header: headerToJSON(p.header), txHashes: p.txHashes.map(String) } }), "INVALID_ARGUMENT"],
     ["unknown transaction", await m.app.inject({ method: "GET", url: "/txs/0x1234" }), "NOT_FOUND"],
   ];
   for (const [name, res, code] of cases) {
@@ -258,7 +320,7 @@ test("member: refuses malformed requests with a 4xx JSON error and signs nothing
 test("member: every malformed value on every route is a 4xx JSON error and changes nothing", async () => {
   const db = join(await mkdtemp(join(tmpdir(), "zkseq-member-")), "member.db");
   const queue = new ForcedQueue();
-  const m = await node(db, () => ({ ...snapshot(queue, 0), nowMs: BigInt(Date.now()) }));
+  const m = await node(db, () => liveChain(snapshot(queue, 0)));
   await m.app.inject({ method: "POST", url: "/txs", payload: { txs: raws.slice(0, 2).map(toHex) } });
   const p = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: BigInt(Date.now() - 1000) });
   const header = headerToJSON(p.header);
@@ -289,7 +351,10 @@ test("member: every malformed value on every route is a 4xx JSON error and chang
     ["/sign: a header field 4 MiB of digits", post("/sign", { header: { ...header, prevBatchHash: "9".repeat(1_000_000) }, txHashes })],
     ["/sign: txHashes an object", post("/sign", { header, txHashes: evil })],
     ["/sign: a hash an object", post("/sign", { header, txHashes: [evil, txHashes[1]] })],
-    ["/sign: a hash negative", post("/sign", { header, txHashes: ["-5", txHashes[1]] })],
+    ["/sign: a hash negative", post("/sign", { header, txHashes: ["-5", txHashes[1]], proposal: leaderAuth(p.header) })],
+    ["/sign: proposal an object with toString", post("/sign", { header, txHashes, proposal: evil })],
+    ["/sign: proposal leader fractional", post("/sign", { header, txHashes, proposal: { ...leaderAuth(p.header), leader: 1.5 } })],
+    ["/sign: proposal signature S 4 MiB of digits", post("/sign", { header, txHashes, proposal: { ...leaderAuth(p.header), signature: { R8: ["1", "2"], S: "9".repeat(1_000_000) } } })],
     ["/txs/:hash: not a number", m.app.inject({ method: "GET", url: "/txs/xyz" })],
     ["/txs/:hash: 81 digits", m.app.inject({ method: "GET", url: `/txs/${"9".repeat(81)}` })],
   ];
@@ -312,8 +377,9 @@ test("member: the pool has a size limit and a per-client quota; a full pool refu
     key: keys[2]!,
     committees: (h) => (h === committee.hash ? committee : undefined),
     build: "dev",
-    chain: async () => ({ ...snapshot(queue, 0), nowMs: BigInt(Date.now()) }),
+    chain: async () => liveChain(snapshot(queue, 0)),
     db,
+    roundTimeoutMs: ROUND_MS,
     maxPendingTxs: 5,
     maxPendingPerClient: 3,
   });
@@ -350,7 +416,7 @@ test("member: without the chain it signs nothing (503 CHAIN_UNAVAILABLE), and si
   let up = false;
   const m = await node(db, () => {
     if (!up) throw new Error("connect ECONNREFUSED 127.0.0.1:8545");
-    return { ...snapshot(queue, 0), nowMs: BigInt(Date.now()) };
+    return { ...liveChain(snapshot(queue, 0)) };
   });
   const p = propose({ queue, consumed: 0, forced: 0, txs: txs.slice(0, 2), timeBase: BigInt(Date.now() - 1000) });
   const down = await sign(m.app, p.header, p.txHashes);

@@ -1,16 +1,16 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { toBigInt } from "../../src/field.js";
-import { exportBatchFile } from "../../sequencer/exportBatch.js";
+import { exportBatchFile } from "../../proposer/exportBatch.js";
 import { action } from "../errors.js";
 
 export function registerBatch(program: Command): void {
   const batch = program.command("batch").description("batch files: what zkseq prove takes");
   batch
     .command("export")
-    .description("write the batch file of a signed batch (build, header, committee, txHashes, reports) from a sequencer's store, for zkseq prove")
+    .description("write the batch file of a signed batch (build, header, committee, txHashes, reports) from the store of the member that led it, for zkseq prove")
     .argument("<batchNumber>", "the batch number")
-    .requiredOption("--db <file>", "the sequencer's SQLite store (zkseq sequencer --db; in a devnet, <run dir>/sequencer.db)")
+    .requiredOption("--db <file>", "the leading member's SQLite store (zkseq member --db; in a devnet, <run dir>/member-<i>.db)")
     .option("-o, --out <file>", "where to write it (default: stdout)")
     .action(
       action(async (n: string, f: { db: string; out?: string }) => {

@@ -26,7 +26,7 @@ export interface Landing {
 
 /**
  * Sends a raw transaction to several zkseq endpoints at once (committee
- * members' or a sequencer's `POST /txs`): one honest endpoint that takes it is
+ * members' or a gateway's `POST /txs`): one honest endpoint that takes it is
  * enough, so a crashed, slow or censoring endpoint does not lose it. Throws
  * TransactionNotAcceptedError (with every endpoint's answer) when none did.
  *

@@ -1,15 +1,17 @@
 /**
  * One faulty member never stops the others. Every answer from another member
- * is validated on its own (sequencer/memberAnswers.ts); a bad one drops that
+ * is validated on its own (proposer/memberAnswers.ts); a bad one drops that
  * member for the round, and timeBase comes from the chosen signers' validated
- * times only. Then a real sequencer on Hardhat's in-process network with three
- * honest member nodes and one faulty HTTP endpoint (a fractional time, `null`,
- * a receive time of 1 ms, a malformed report, a report that contradicts its
- * stated times, a signer whose stated times decide the order and whose report
- * then contradicts them: re-proposed in the next round without it) gets every
- * batch signed, proven and finalized on L1. And the
- * sequencer's own API: every malformed value is a 4xx JSON error, and its
- * mempool has a size limit and a per-client quota.
+ * times only. Then three honest member nodes, each with its proposer role,
+ * and one faulty HTTP endpoint holding leaf 0's key (a fractional time,
+ * `null`, a receive time of 1 ms, a malformed report, a report that
+ * contradicts its stated times, a signer whose stated times decide the order
+ * and whose report then contradicts them), on Hardhat's in-process network
+ * mining on a timer: the leaders rotate, the faulty member's turns are
+ * skipped after one round, a leader whose prover does not answer proves with
+ * its own pool, and every batch is signed by the honest three, proven and
+ * finalized on L1. And the stateless gateway: every malformed
+ * value is a 4xx JSON error and nothing is forwarded.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,8 +20,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { pino } from "pino";
-import { AnswerFaults, chooseSigners, parseSignAnswer, parseTimesAnswer, type TimesAnswer } from "../sequencer/memberAnswers.js";
-import { Sequencer, type BatchProgress } from "../sequencer/sequencer.js";
+import { AnswerFaults, chooseSigners, parseSignAnswer, parseTimesAnswer, type TimesAnswer } from "../proposer/memberAnswers.js";
+import { Proposer, type ProposerProgress } from "../proposer/proposer.js";
+import { createGateway } from "../gateway/gateway.js";
+import { InboxClient } from "../src/chain/inboxClient.js";
 import { createMemberNode } from "../member/memberNode.js";
 import { CommitteeDirectory, readInboxSnapshot } from "../member/inboxSnapshot.js";
 import { createProver } from "../prover/prover.js";
@@ -83,10 +87,18 @@ test("answers: signers and timeBase come from the times most members share; one 
   const old = chooseSigners([answer(0, [NOW - 40 * 86_400_000, null, null]), ...honest], Q, genesis)!;
   assert.equal(old.timeBase, BigInt(NOW - 40 * 86_400_000));
   assert.ok(honest.every((h) => h.latest! - Number(old.timeBase) < NEVER_SEEN));
-  // after genesis, a time before the last batch's timeBase is skipped outright (no timeBase the inbox accepts is at or before it)
+  // after genesis, a time before the last batch's timeBase is stale: it counts as offset 0, and timeBase is the last batch's
+  // (the earliest the inbox allows), so the 1-ms claim pins nothing and every honest member still fits
   const after = chooseSigners([early, ...honest], Q, window)!;
   assert.deepEqual(after.signers.map((s) => s.member), [1, 2, 3]);
-  assert.match(after.skipped.find((s) => s.member === 0)!.reason, /before the last batch's timeBase/);
+  assert.match(after.skipped.find((s) => s.member === 0)!.reason, /more than 2\^32 ms before the clock/);
+  const staleClaim = chooseSigners([answer(0, [Number(window.lastTimeBase) - 3_600_000, null, null]), ...honest], Q, window)!;
+  assert.equal(staleClaim.timeBase, window.lastTimeBase, "a plausible time before the last timeBase moves timeBase no further back than the inbox allows");
+  assert.ok(honest.every((h) => h.latest! - Number(staleClaim.timeBase) < NEVER_SEEN));
+  // a transaction every member saw before the last batch's timeBase (left out by an earlier leader) can still be ordered
+  const stale = chooseSigners([1, 2, 3].map((m) => answer(m, [Number(window.lastTimeBase) - 5_000 + m, NOW - 500])), Q, window)!;
+  assert.deepEqual(stale.signers.map((s) => s.member), [1, 2, 3]);
+  assert.equal(stale.timeBase, window.lastTimeBase);
   // times ahead of the clock are skipped
   const future = chooseSigners([answer(0, [NOW + 3_600_000, null, null]), ...honest], Q, window)!;
   assert.deepEqual(future.signers.map((s) => s.member), [1, 2, 3]);
@@ -132,7 +144,7 @@ test("answers: a /sign answer must be this member's report on this proposal, sig
   assert.deepEqual(faults.toJSON(), { "1": { malformed: 2 } });
 });
 
-// ---- a real sequencer, 3 honest members and a faulty one, on the chain ----
+// ---- three honest member nodes with their proposer roles and a faulty endpoint, on the chain ----
 
 type Fault = "one-ms" | "fraction" | "null" | "malformed-report" | "contradicting-report" | "reordering-signer";
 
@@ -141,6 +153,7 @@ async function faultyMember(key: MemberKey, index: number): Promise<{ app: Fasti
   const fault = { now: "one-ms" as Fault, late: new Set<string>() };
   const seen = new Map<string, number>();
   const app = Fastify();
+  app.get("/healthz", async () => ({ ok: true, publicKey: key.publicKey.map(String) }));
   app.post("/txs", async (req) => {
     const txs = (req.body as { txs: string[] }).txs;
     for (const t of txs) {
@@ -191,34 +204,27 @@ async function faultyMember(key: MemberKey, index: number): Promise<{ app: Fasti
   return { app, url, fault };
 }
 
-test("sequencer: three honest members and one faulty endpoint: every batch is signed by the honest three, proven and finalized on L1", { timeout: 600_000 }, async () => {
+test("proposers: three honest members and one faulty endpoint: leaders rotate, and every batch is signed by the honest three, proven and finalized on L1", { timeout: 900_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "zkseq-faults-"));
-  const made = Array.from({ length: 4 }, (_, i) => testKey(i, "sequencer-faults"));
+  const made = Array.from({ length: 4 }, (_, i) => testKey(i, "proposer-faults"));
   const fx = await setUpChain({ forceDelay: 600n, maxStall: 3600n }, made.map((k) => k.publicKey));
   const committee = fx.deployment.genesisCommittee;
   const keys = keysInLeafOrder(committee, made);
   const directory = new CommitteeDirectory(fx.inbox, build.params.D);
   await directory.refresh();
-  const cleanups: (() => Promise<unknown>)[] = [];
+  // the chain makes blocks on a timer: rounds advance with its clock
+  await fx.testClient.setAutomine(false);
+  await fx.testClient.request({ method: "evm_setIntervalMining", params: [500] } as never); // ms (viem's setIntervalMining takes seconds)
+  const ROUND_MS = 8000;
+  const cleanups: (() => Promise<unknown>)[] = [async () => fx.testClient.request({ method: "evm_setIntervalMining", params: [0] } as never), async () => fx.testClient.setAutomine(true)];
+  const log = pino({ level: "info" }, process.env.ZKSEQ_TEST_LOG ? pino.destination(2) : pino.destination("/dev/null"));
   try {
-    // members 1..3 are real member nodes reading the chain; member 0 is the faulty endpoint with leaf 0's key
+    // member 0 is the faulty endpoint with leaf 0's key; members 1..3 are real member nodes, each with its proposer role
     const faulty = await faultyMember(keys[0]!, 0);
     cleanups.push(() => faulty.app.close());
-    const honest = await Promise.all(
-      [1, 2, 3].map(async (i) => {
-        const node = createMemberNode({
-          key: keys[i]!,
-          committees: (h) => directory.cached(h),
-          build: "dev",
-          chain: () => readInboxSnapshot(fx.inbox, build.params.F + 1),
-          db: join(dir, `member-${i}.db`),
-        });
-        cleanups.push(() => node.app.close());
-        return node.app.listen({ port: 0, host: "127.0.0.1" });
-      }),
-    );
+    const devFiles = { id: "dev", wasm: fx.artifacts.wasm, zkey: fx.artifacts.zkey, verificationKey: fx.artifacts.verificationKey, witnessCalculator: fx.artifacts.witnessCalculator };
     const prover = await createProver({
-      artifacts: { dev: { id: "dev", wasm: fx.artifacts.wasm, zkey: fx.artifacts.zkey, verificationKey: fx.artifacts.verificationKey, witnessCalculator: fx.artifacts.witnessCalculator } },
+      artifacts: { dev: devFiles },
       db: join(dir, "prover.db"),
       workers: 1,
     });
@@ -228,29 +234,46 @@ test("sequencer: three honest members and one faulty endpoint: every batch is si
       await proverApp.close();
       await prover.close();
     });
-    const sequencer = new Sequencer({
-      build: "dev",
-      committees: directory,
-      members: [faulty.url, ...honest].map((url, index) => ({ index, url })),
-      inbox: fx.inbox,
-      prover: new ProverClient(proverUrl),
-      db: join(dir, "sequencer.db"),
-      maxBatchWaitMs: 200,
-      memberTimeoutMs: 10_000,
-      pollMs: 50,
-      // what it skipped and why, for a failure's report (ZKSEQ_TEST_LOG=1 prints it as it goes)
-      logger: pino({ level: "info" }, process.env.ZKSEQ_TEST_LOG ? pino.destination(2) : pino.destination("/dev/null")),
-    });
-    cleanups.push(() => sequencer.app.close());
-    const progress: BatchProgress[] = [];
+    const nodes = [1, 2, 3].map((i) =>
+      createMemberNode({ key: keys[i]!, committees: (h) => directory.cached(h), build: "dev", chain: () => readInboxSnapshot(fx.inbox, build.params.F + 1), db: join(dir, `member-${i}.db`), roundTimeoutMs: ROUND_MS }),
+    );
+    const urls = await Promise.all(nodes.map((n) => n.app.listen({ port: 0, host: "127.0.0.1" })));
+    const all = [faulty.url, ...urls];
+    const wallets = [fx.wallet, fx.other, fx.reporter];
+    const progress: ProposerProgress[] = [];
     const waiters: { batchNumber: bigint; resolve: () => void }[] = [];
-    sequencer.on("batch", (p) => {
-      progress.push(p);
-      if (process.env.ZKSEQ_TEST_LOG) console.error("progress", p.batchNumber, p.round, p.stage, p.signers ?? "", p.detail ?? "");
-      if (p.stage === "finalized") for (const w of waiters.filter((w) => w.batchNumber === p.batchNumber)) w.resolve();
+    const proposers = nodes.map((node, j) => {
+      const proposer = new Proposer({
+        build: "dev",
+        key: keys[j + 1]!,
+        committees: directory,
+        peers: all.filter((u) => u !== urls[j]),
+        local: node,
+        inbox: new InboxClient({ address: fx.deployment.inbox, client: fx.client, wallet: wallets[j]! }),
+        // member 3's prover never answers: it proves the batches it leads with its own pool
+        prover: new ProverClient(j === 2 ? "http://127.0.0.1:9" : proverUrl),
+        ...(j === 2 ? { localProver: () => createProver({ artifacts: { dev: devFiles }, db: join(dir, "member-3.prover.db"), workers: 1 }) } : {}),
+        db: join(dir, `member-${j + 1}.db`),
+        roundTimeoutMs: ROUND_MS,
+        maxBatchWaitMs: 200,
+        memberTimeoutMs: 10_000,
+        pollMs: 100,
+        logger: log,
+      });
+      proposer.on("progress", (p) => {
+        progress.push(p);
+        if (process.env.ZKSEQ_TEST_LOG) console.error("progress", p.batchNumber, p.round, p.leader, p.stage, p.signers ?? "", p.detail ?? "");
+        if (p.stage === "finalized") for (const w of waiters.filter((w) => w.batchNumber === p.batchNumber)) w.resolve();
+      });
+      cleanups.push(() => proposer.close());
+      proposer.start();
+      return proposer;
     });
+    for (const n of nodes) cleanups.push(() => n.app.close());
     const finalized = (batchNumber: bigint) => new Promise<void>((resolve) => waiters.push({ batchNumber, resolve }));
-    sequencer.start();
+    const faultCount = (kind: string) => proposers.reduce((sum, p) => sum + p.faults.count(0, kind), 0);
+    /** Sends raw transactions to every member, as a wallet does. */
+    const send = (raws: Uint8Array[]) => Promise.all(all.map((u) => fetch(`${u}/txs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ txs: raws.map(toHex), gossip: true }) })));
 
     const r = rng(808);
     const faults: [Fault, string][] = [
@@ -263,27 +286,36 @@ test("sequencer: three honest members and one faulty endpoint: every batch is si
     for (const [i, [fault, kind]] of faults.entries()) {
       const batchNumber = BigInt(i + 1);
       faulty.fault.now = fault;
-      await fx.testClient.mine({ blocks: 1 }); // the chain's clock: a fresh block, so timeBase is within its drift
       const raws = Array.from({ length: 3 }, () => randomRawTx(r));
       const done = finalized(batchNumber);
-      const res = await sequencer.app.inject({ method: "POST", url: "/txs", payload: { txs: raws.map(toHex) } });
-      assert.equal(res.json().accepted, 3, res.body);
+      await send(raws);
       await done;
 
-      const signed = progress.filter((p) => p.batchNumber === batchNumber && p.stage === "signed");
-      assert.equal(signed.length, 1, `${fault}: signed once`);
-      assert.deepEqual(signed[0]!.signers, [1, 2, 3], `${fault}: the honest three signed`);
-      const landed = (await fx.inbox.finalizedBatches()).find((b) => b.batchNumber === batchNumber);
-      assert.ok(landed && !landed.forcedOnly, `${fault}: batch ${batchNumber} finalized on L1 with its proof`);
-      for (const raw of raws) assert.equal(sequencer.store.txBatch(txHashOf(raw)), batchNumber, `${fault}: every transaction landed`);
-      assert.ok(sequencer.faults.count(0, kind) > 0, `${fault}: member 0's ${kind} answer was counted (${JSON.stringify(sequencer.faults.toJSON())})`);
+      const landed = progress.find((p) => p.batchNumber === batchNumber && p.stage === "finalized")!;
+      assert.notEqual(landed.leader, 0, `${fault}: the faulty member never leads a landed batch`);
+      const signed = progress.filter((p) => p.batchNumber === batchNumber && p.stage === "signed" && p.round === landed.round);
+      assert.deepEqual(signed.map((p) => p.signers), [[1, 2, 3]], `${fault}: the honest three signed`);
+      const onL1 = (await fx.inbox.finalizedBatches()).find((b) => b.batchNumber === batchNumber);
+      assert.ok(onL1 && !onL1.forcedOnly, `${fault}: batch ${batchNumber} finalized on L1 with its proof`);
+      for (const raw of raws) {
+        const h = txHashOf(raw);
+        for (const n of nodes) for (let t = 0; t < 50 && n.store.landedIn(h) === undefined; t++) await new Promise((res) => setTimeout(res, 100));
+        for (const n of nodes) assert.equal(n.store.landedIn(h), batchNumber, `${fault}: every member followed the transaction into batch ${batchNumber}`);
+      }
+      assert.ok(faultCount(kind) > 0, `${fault}: member 0's ${kind} answer was counted`);
     }
-    const health = (await sequencer.app.inject({ method: "GET", url: "/healthz" })).json();
-    assert.ok(health.memberFaults["0"], "the faults are on /healthz");
-    for (const m of [1, 2, 3]) {
+    // batch 4's round 0 belongs to member 0 (4 mod 4): it proposed nothing, and round 1's leader landed the batch
+    const four = progress.find((p) => p.batchNumber === 4n && p.stage === "finalized")!;
+    assert.ok(four.round >= 1n, `batch 4 landed in round ${four.round}`);
+    for (const p of proposers) {
       // a slow answer on a loaded machine is "unreachable", never a fault of its content
-      for (const kind of ["malformed", "implausible", "bad-report"]) assert.equal(sequencer.faults.count(m, kind), 0, `member ${m} counted ${kind}`);
+      for (const m of [1, 2, 3]) for (const kind of ["malformed", "implausible", "bad-report"]) assert.equal(p.faults.count(m, kind), 0, `member ${m} counted ${kind}`);
     }
+    // batch 3 (3 mod 4) is member 3's: its prover did not answer, and its own pool proved the batch that landed
+    assert.ok(progress.some((p) => p.leader === 3 && p.stage === "local-prover"), "member 3 fell back to its own pool");
+    assert.ok(progress.some((p) => p.leader === 3 && p.stage === "finalized"), "a batch member 3 led and proved itself landed");
+    const health = (await nodes[0]!.app.inject({ method: "GET", url: "/healthz" })).json();
+    assert.equal(health.followedTo, String(faults.length), "the member followed the inbox");
 
     // A signer whose times decide the order, and whose report then contradicts them. The honest members saw A and B in
     // different orders: members 3 and 1 saw B first, member 2 saw A first (so the honest three's medians put B first).
@@ -293,49 +325,44 @@ test("sequencer: three honest members and one faulty endpoint: every batch is si
       const t = Date.now();
       while (Date.now() === t); // the next millisecond: two arrivals never share a receive time
     };
-    for (const [url, order] of [[honest[2]!, [Bt, A]], [honest[0]!, [Bt, A]], [honest[1]!, [A, Bt]]] as const) {
-      for (const raw of order) {
-        tick();
-        await fetch(`${url}/txs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ txs: [toHex(raw)] }) });
-      }
-    }
     faulty.fault.now = "reordering-signer";
     faulty.fault.late = new Set([txHashOf(Bt).toString()]);
-    await fx.testClient.mine({ blocks: 1 });
     const number = BigInt(faults.length + 1);
     const done = finalized(number);
-    assert.equal((await sequencer.app.inject({ method: "POST", url: "/txs", payload: { txs: [toHex(A), toHex(Bt)] } })).json().accepted, 2);
+    for (const [url, order] of [[urls[2]!, [Bt, A]], [urls[0]!, [Bt, A]], [urls[1]!, [A, Bt]], [faulty.url, [A, Bt]]] as const) {
+      for (const raw of order) {
+        tick();
+        await fetch(`${url}/txs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ txs: [toHex(raw)], gossip: true }) });
+      }
+    }
     await done;
-    const stages = progress.filter((p) => p.batchNumber === number);
-    assert.ok(stages.some((p) => p.stage === "new-round" && p.round === 0n), `re-proposed in a new round: ${JSON.stringify(stages.map((p) => [p.round, p.stage, p.detail]), (_k, v) => (typeof v === "bigint" ? String(v) : v))}`);
-    const signedIn = stages.filter((p) => p.stage === "signed");
-    assert.deepEqual(signedIn.map((p) => [p.round, p.signers]), [[1n, [1, 2, 3]]], "signed in round 1 by the honest three");
-    const final = sequencer.store.batch(number)!;
+    const landed = progress.find((p) => p.batchNumber === number && p.stage === "finalized")!;
+    const signedIn = progress.filter((p) => p.batchNumber === number && p.stage === "signed" && p.round === landed.round);
+    assert.deepEqual(signedIn.map((p) => p.signers), [[1, 2, 3]], "the landed round was signed by the honest three");
+    const leaderStore = proposers[landed.leader - 1]!.store;
+    const final = leaderStore.get(number, landed.round)!;
     assert.deepEqual(final.batch.txHashes.map(BigInt), [txHashOf(Bt), txHashOf(A)], "in the honest members' order: B first");
-    assert.ok(sequencer.faults.count(0, "bad-report") >= 2);
+    assert.ok(faultCount("bad-report") >= 2);
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
 });
 
-test("sequencer: every malformed value is a 4xx JSON error; the mempool has a size limit and a per-client quota", { timeout: 300_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), "zkseq-faults-"));
-  const made = Array.from({ length: 4 }, (_, i) => testKey(i, "sequencer-api"));
-  const fx = await setUpChain({}, made.map((k) => k.publicKey));
-  const sequencer = new Sequencer({
-    build: "dev",
-    committees: new CommitteeDirectory(fx.inbox, build.params.D),
-    members: [],
-    inbox: fx.inbox,
-    prover: new ProverClient("http://127.0.0.1:9"),
-    db: join(dir, "sequencer.db"),
-    maxPendingTxs: 5,
-    maxPendingPerClient: 3,
+test("gateway: every malformed value is a 4xx JSON error and nothing is forwarded; with no member up it answers 503 TX_NOT_ACCEPTED", async () => {
+  const got: unknown[] = [];
+  const member = Fastify();
+  member.post("/txs", async (req) => {
+    got.push(req.body);
+    return { received: 1 };
   });
+  member.get("/txs/:hash", async () => ({ batchNumber: "7" }));
+  member.get("/healthz", async () => ({ ok: true }));
+  const url = await member.listen({ port: 0, host: "127.0.0.1" });
+  const gateway = createGateway({ members: [url, "http://127.0.0.1:9"], memberTimeoutMs: 2000 });
+  const dead = createGateway({ members: ["http://127.0.0.1:9"], memberTimeoutMs: 2000 });
   try {
     const evil = { toString: "1" };
-    const post = (payload: unknown, ip = "10.0.0.1") => sequencer.app.inject({ method: "POST", url: "/txs", remoteAddress: ip, headers: { "content-type": "application/json" }, payload: JSON.stringify(payload) });
-    const get = (url: string) => sequencer.app.inject({ method: "GET", url });
+    const post = (payload: unknown) => gateway.inject({ method: "POST", url: "/txs", headers: { "content-type": "application/json" }, payload: JSON.stringify(payload) });
     const cases: [string, ReturnType<typeof post>][] = [
       ["null body", post(null)],
       ["txs an object", post({ txs: evil })],
@@ -343,37 +370,27 @@ test("sequencer: every malformed value is a 4xx JSON error; the mempool has a si
       ["a transaction not hex", post({ txs: ["0xzz"] })],
       ["257 transactions", post({ txs: Array.from({ length: 257 }, (_, i) => "0x" + i.toString(16).padStart(4, "0")) })],
       ["a body over the limit", post({ txs: ["0x" + "ab".repeat(1_200_000), "0x" + "cd".repeat(1_200_000)] })],
-      ["a transaction hash that is not a number", get("/txs/xyz")],
-      ["a 4 MiB decimal transaction hash", get(`/txs/${"9".repeat(90)}`)],
-      ["a batch number that is not a number", get("/batches/-1")],
-      ["a batch that does not exist", get("/batches/99")],
+      ["a transaction hash that is not a number", gateway.inject({ method: "GET", url: "/txs/xyz" })],
+      ["a 90-digit transaction hash", gateway.inject({ method: "GET", url: `/txs/${"9".repeat(90)}` })],
     ];
     for (const [name, pending] of cases) {
       const res = await pending;
       assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${name}: ${res.statusCode} ${res.body}`);
       assert.equal(typeof res.json().error, "string", name);
     }
-    assert.equal(sequencer.store.pendingCount(), 0, "nothing was added");
-
-    // one client floods: it gets its quota, then 429; others still get in up to the size limit, then 503; nobody is evicted
-    const r = rng(99);
-    const raws = Array.from({ length: 8 }, () => randomRawTx(r));
-    assert.equal((await post({ txs: raws.slice(0, 3).map(toHex) }, "10.6.6.6")).json().accepted, 3);
-    const flood = await post({ txs: raws.slice(3, 5).map(toHex) }, "10.6.6.6");
-    assert.equal(flood.statusCode, 429);
-    assert.equal(flood.json().error, "MEMPOOL_FULL");
-    assert.equal((await post({ txs: raws.slice(0, 3).map(toHex) }, "10.6.6.6")).json().accepted, 0, "a repeat costs nothing");
-    assert.equal((await post({ txs: raws.slice(5, 7).map(toHex) }, "10.7.7.7")).json().accepted, 2);
-    const full = await post({ txs: raws.slice(7).map(toHex) }, "10.8.8.8");
-    assert.equal(full.statusCode, 503);
-    assert.equal(full.json().error, "MEMPOOL_FULL");
-    assert.deepEqual(
-      sequencer.store.pendingTxs().map((p) => p.txHash),
-      [...raws.slice(0, 3), ...raws.slice(5, 7)].map((x) => txHashOf(x)),
-      "the mempool holds exactly what it accepted, in arrival order",
-    );
-    assert.ok(((await get("/healthz")).json() as { pending: number }).pending === 5);
+    assert.equal(got.length, 0, "nothing was forwarded");
+    const raw = randomRawTx(rng(3));
+    const ok = await post({ txs: [toHex(raw)] });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.deepEqual(ok.json(), { accepted: 1, members: 1 }, "one of two members took it: enough");
+    assert.deepEqual(got, [{ txs: [toHex(raw)] }]);
+    assert.equal((await gateway.inject({ method: "GET", url: `/txs/0x${txHashOf(raw).toString(16)}` })).json().batchNumber, "7");
+    const none = await dead.inject({ method: "POST", url: "/txs", payload: { txs: [toHex(raw)] } });
+    assert.equal(none.statusCode, 503, none.body);
+    assert.equal(none.json().error, "TX_NOT_ACCEPTED");
   } finally {
-    await sequencer.app.close();
+    await gateway.close();
+    await dead.close();
+    await member.close();
   }
 });

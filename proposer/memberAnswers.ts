@@ -14,7 +14,7 @@
  *   signature, and for an ordering signer the times it announced: a time it
  *   stated stays that time, only a transaction it had not seen may gain one).
  *
- * Used by the sequencer today, and by every member once proposers rotate.
+ * Used by every member's proposer role when it leads (proposer/proposer.ts).
  */
 import type { Logger as PinoLogger } from "pino";
 import { reportFromJSON } from "../src/batchFile.js";
@@ -76,9 +76,10 @@ export interface SignerChoice {
 
 /**
  * Picks the Q signers whose times order a batch, and its timeBase, from
- * validated answers alone. A member is skipped if it states a time before the
- * last batch's timeBase (it could not sign any timeBase the inbox accepts),
- * more than 2^32 ms before the clock, or past `nowMs + maxAheadMs`. Among the rest, the timeBase is the earliest time
+ * validated answers alone. A member is skipped if it states a time more than
+ * 2^32 ms before the clock, or past `nowMs + maxAheadMs`. A time before the
+ * last batch's timeBase is stale (the transaction was left out by earlier
+ * leaders): it counts as offset 0, and the timeBase is then the last batch's. Among the rest, the timeBase is the earliest time
  * of some member such that the most members' times all fit u32 offsets from
  * it (ties: the earlier); the signers are the first Q of those members by
  * index. So a member that claims a receive time of 1 ms is left alone at its
@@ -92,9 +93,7 @@ export function chooseSigners(answers: readonly TimesAnswer[], Q: number, window
   const usable = answers.filter((a) => {
     const reason = exclude.has(a.member)
       ? "its last report differed from the times it stated"
-      : a.earliest !== undefined && a.earliest < last
-        ? `receive time ${a.earliest} before the last batch's timeBase ${last}`
-        : a.earliest !== undefined && a.earliest < oldest
+      : a.earliest !== undefined && a.earliest < oldest
           ? `receive time ${a.earliest} more than 2^32 ms before the clock ${window.nowMs}`
           : a.latest !== undefined && a.latest > window.nowMs + window.maxAheadMs
             ? `receive time ${a.latest} ahead of the clock ${window.nowMs}`
@@ -102,12 +101,16 @@ export function chooseSigners(answers: readonly TimesAnswer[], Q: number, window
     if (reason) skipped.push({ member: a.member, reason });
     return reason === undefined;
   });
+  // a time before the last batch's timeBase is stale (earlier leaders left the transaction out): it counts as the last
+  // timeBase (offset 0), and then the timeBase is the last batch's, the earliest the inbox allows (member/signingPolicy.ts)
+  const stale = usable.some((a) => a.earliest !== undefined && a.earliest < last);
+  const earliest = (a: TimesAnswer) => (a.earliest === undefined ? undefined : Math.max(a.earliest, last));
   // candidate timeBases: each member's earliest time; and, for members that saw nothing, now
   const fallback = Math.max(last, window.nowMs - 1);
-  const bases = [...new Set(usable.map((a) => a.earliest ?? fallback))].sort((x, y) => x - y);
+  const bases = stale ? [last] : [...new Set(usable.map((a) => earliest(a) ?? fallback))].sort((x, y) => x - y);
   let best: { base: number; fit: TimesAnswer[] } | undefined;
   for (const base of bases) {
-    const fit = usable.filter((a) => (a.earliest === undefined || a.earliest >= base) && (a.latest === undefined || a.latest - base < NEVER_SEEN));
+    const fit = usable.filter((a) => (a.earliest === undefined || earliest(a)! >= base) && (a.latest === undefined || a.latest - base < NEVER_SEEN));
     if (!best || fit.length > best.fit.length) best = { base, fit };
   }
   if (!best || best.fit.length < Q) {

@@ -7,14 +7,14 @@ import { u64Key } from "../src/service.js";
 /**
  * The batch file of one batch (what `zkseq prove` takes: build, header,
  * committee, transaction hashes in slot order and the signers' reports), read
- * from a sequencer's store (`zkseq sequencer --db`, or `sequencer.db` in a
- * devnet's run directory). Opens the database read-only, so it can run beside
- * the sequencer. A batch still collecting signatures is BatchNotFoundError; a
- * member's store is WrongStoreError (a member keeps only its own report, not
- * the quorum's).
+ * from the store of the member that led it (`zkseq member --db`, or
+ * `member-<i>.db` in a devnet's run directory): the latest round of that
+ * number its leader collected a quorum of reports for. Opens the database
+ * read-only, so it can run beside the member. A number this member never led
+ * to a quorum is BatchNotFoundError; another file is WrongStoreError.
  *
  * @example
- * const json = exportBatchFile("run/sequencer.db", 3n)
+ * const json = exportBatchFile("run/member-2.db", 3n)
  * await writeFile("batch-3.json", JSON.stringify(json, null, 2))
  */
 export function exportBatchFile(dbPath: string, batchNumber: bigint): BatchFileJson {
@@ -32,15 +32,11 @@ export function exportBatchFile(dbPath: string, batchNumber: bigint): BatchFileJ
     } catch (e) {
       throw new WrongStoreError(dbPath, `not an SQLite database (${(e as Error).message})`);
     }
-    if (!tables.has("batches")) {
-      throw new WrongStoreError(
-        dbPath,
-        tables.has("reports") ? "a member's store holds only its own reports; export the batch from the sequencer's store" : "not a zkseq sequencer store (no batches table)",
-      );
-    }
-    const row = db.prepare(`SELECT state, batch FROM batches WHERE batch_number = ?`).get(u64Key(batchNumber)) as { state: string; batch: string } | undefined;
-    if (!row) throw new BatchNotFoundError(batchNumber, `not in ${dbPath}`);
-    if (row.state === "proposed") throw new BatchNotFoundError(batchNumber, `still collecting signatures in ${dbPath}: no quorum of reports to prove yet`);
+    if (!tables.has("proposals")) throw new WrongStoreError(dbPath, "not a zkseq member store (no proposals table)");
+    const row = db
+      .prepare(`SELECT state, batch FROM proposals WHERE batch_number = ? AND state IN ('signed', 'proven', 'finalized', 'withheld') ORDER BY round DESC LIMIT 1`)
+      .get(u64Key(batchNumber)) as { state: string; batch: string } | undefined;
+    if (!row) throw new BatchNotFoundError(batchNumber, `this member never led it to a quorum of reports (${dbPath}); export it from its leader's store`);
     // parse and re-serialise: a store that holds something else fails here, naming the field
     return batchFileToJSON(batchFileFromJSON(JSON.parse(row.batch)));
   } finally {
