@@ -135,7 +135,7 @@ export interface DevnetSummary {
   /** From a member accepting a transaction to the devnet seeing its batch final on L1 (null if none landed). */
   p50ArrivalToFinalMs: number | null;
   p95ArrivalToFinalMs: number | null;
-  /** For numbers whose first proposal did not land: from that proposal's cut to L1 finality under a later leader. */
+  /** For numbers a later round's leader landed after a reported round change: from when the number could start (previous batch final, or its first transaction's arrival) to its L1 finality. */
   p50FailoverMs: number | null;
   p95FailoverMs: number | null;
   /** From the first transaction's arrival to the last sent transaction's L1 finality (throughput = txsLanded / spanMs). */
@@ -233,6 +233,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       listen(): Promise<{ address: string; port: number }>;
       close(): Promise<void>;
     };
+    // the deployment mines at once (a devnet started earlier in this process may have left interval mining on)
+    await hre.network.provider.send("evm_setAutomine", [true]);
     const { port } = await server.listen();
     rpc = `http://127.0.0.1:${port}`;
     cleanups.push(() => server.close());
@@ -253,7 +255,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     // like an L1: a block on a timer, transactions wait for it, and block.timestamp keeps up with time
     await hre.network.provider.send("evm_setAutomine", [false]);
     await hre.network.provider.send("evm_setIntervalMining", [blockTimeMs]);
-    cleanups.push(() => hre.network.provider.send("evm_setIntervalMining", [0]));
+    // back to Hardhat's default, so a later devnet in this process deploys on an automining chain
+    cleanups.push(async () => {
+      await hre.network.provider.send("evm_setIntervalMining", [0]);
+      await hre.network.provider.send("evm_setAutomine", [true]);
+    });
     print(`  a block every ${blockTimeMs} ms`);
   }
   await writeFile(join(dir, "committee.json"), JSON.stringify(committee.toJSON(), null, 2));
@@ -520,17 +526,17 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const txsLandedTwice = sent.filter((h) => (onL1.get(h) ?? 0) > 1).length;
     const latencies = sent.flatMap((h) => (arrivedAt.has(h) && finalAt.has(h) && onL1.has(h) ? [finalAt.get(h)! - arrivedAt.get(h)!] : []));
 
-    // who led each finalized batch, and the numbers whose first proposal did not land (failover)
-    const firstCut = new Map<bigint, { at: number; round: bigint }>();
-    progress.forEach((p) => {
-      if (p.stage !== "cut") return;
-      const at = p.at;
-      if (!firstCut.has(p.batchNumber)) firstCut.set(p.batchNumber, { at, round: p.round });
-    });
+    // leader failover: for each number a later round's leader landed after a reported round change (an earlier round was
+    // signed and did not land, or its leader proposed nothing while transactions waited), the time from when the number
+    // could start (the previous batch final on L1, or its first transaction's arrival if later) to its L1 finality
+    const changed = new Set(progress.filter((p) => p.stage === "round-change").map((p) => `${p.batchNumber}:${p.round}`));
     const failovers = leaders.flatMap((l) => {
-      const first = firstCut.get(l.batchNumber);
       const landedAt = checkedAt.get(l.batchNumber);
-      return first && first.round < l.round && landedAt !== undefined ? [landedAt - first.at] : [];
+      const batch = checked.find((b) => b.batchNumber === l.batchNumber);
+      if (!changed.has(`${l.batchNumber}:${l.round}`) || landedAt === undefined || !batch) return [];
+      const arrivals = batch.transactions.flatMap((t) => (arrivedAt.has(t.txHash) ? [arrivedAt.get(t.txHash)!] : []));
+      const start = Math.max(checkedAt.get(l.batchNumber - 1n) ?? 0, arrivals.length ? Math.min(...arrivals) : 0);
+      return start > 0 ? [landedAt - start] : [];
     });
     const roundChanges = progress.filter((p) => p.stage === "round-change").length;
     for (const l of leaders) if (options.skewMember !== undefined && pendingSkew.some((s) => s.batchNumber === l.batchNumber && s.round === l.round)) reportSkew(l.batchNumber, l.leader);

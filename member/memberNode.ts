@@ -2,16 +2,16 @@ import type { FastifyInstance } from "fastify";
 import { pino, type Logger as PinoLogger } from "pino";
 import { getBatchBuild } from "../src/builds.js";
 import type { Committee } from "../src/committee.js";
-import { NEVER_SEEN, TX_HASH_BITS, assertUint, toBigInt } from "../src/field.js";
+import { NEVER_SEEN, TX_HASH_BITS, assertField, assertUint, toBigInt } from "../src/field.js";
 import { batchHash, headerFromJSON } from "../src/header.js";
 import type { MemberKey } from "../src/keys.js";
 import { reportMessage, signReport, type SignedReport } from "../src/report.js";
 import { reportFromJSON, reportToJSON } from "../src/batchFile.js";
-import { BatchTooLargeError, ChainUnavailableError, InvalidArgumentError, InvalidCommitteeError, ReportConflictError, ZkseqError } from "../src/errors.js";
+import { BatchTooLargeError, ChainUnavailableError, InvalidArgumentError, InvalidCommitteeError, ReportConflictError, TransactionLandedError, ZkseqError } from "../src/errors.js";
 import { createServiceApp, DEFAULT_MAX_TX_BYTES, rawTxsFromBody, requestBodyLimit, toHex, txHashesFromBody } from "../src/service.js";
 import { MemberStore } from "./memberStore.js";
-import { checkLeader, checkProposal, type InboxSnapshot } from "./signingPolicy.js";
-import { proposalAuthFromJSON } from "../src/proposal.js";
+import { checkLeader, checkLeaderSignature, checkNoSkippedPending, checkProposal, type InboxSnapshot } from "./signingPolicy.js";
+import { proposalAuthFromJSON, signIdentity } from "../src/proposal.js";
 import { requestJson } from "../src/http.js";
 
 /** Options of a member node. */
@@ -26,6 +26,8 @@ export interface MemberNodeOptions {
   roundTimeoutMs: number;
   /** The other members' URLs: a transaction a client sends here is gossiped to them. */
   peers?: readonly string[];
+  /** A header whose timeBase is this much later than its receive time of a pending transaction the batch leaves out is refused (default 5000 ms: room for gossip). */
+  skipGraceMs?: number;
   /** More to show on `GET /healthz` (the proposer role's state). */
   health?: () => Record<string, unknown>;
   /** SQLite file for transactions and signed reports (":memory:" is not durable). */
@@ -68,6 +70,7 @@ export function memberReportTimes(forcedCount: number, receivedAt: readonly (num
  *
  * - `POST /txs` `{ txs: ["0x…"] }` -> `{ received }` (how many were new; `gossip: true` from another member: not forwarded again)
  * - `GET /txs/:hash` -> `{ txHash, raw, receivedAt, batchNumber }` (batchNumber: the finalized batch it landed in, or null)
+ * - `POST /identity` `{ nonce }` -> `{ publicKey, signature }` (its key's signature on the nonce: how a leader knows which member answers at a URL)
  * - `POST /times` `{ txHashes }` -> `{ times }` (unix ms, or null if unseen)
  * - `POST /sign` `{ header, txHashes, proposal: { leader, signature } }` -> `{ report }`
  * - `GET /reports` -> every (batchNumber, round, batchHash) it signed
@@ -105,6 +108,9 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
       return reportFromJSON(JSON.parse(earlier.report));
     }
 
+    // a known committee: the leader's signature is checked before anything costs a chain read
+    const known = opts.committees(header.committeeHash);
+    if (known) checkLeaderSignature(known, header, hash, auth);
     // read first: it also learns committees scheduled since the last read; no chain, no signature
     const chain = await opts.chain().catch((e: unknown) => {
       throw e instanceof ZkseqError ? e : new ChainUnavailableError(e);
@@ -113,6 +119,17 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
     checkLeader(committee, header, hash, auth, chain, opts.roundTimeoutMs);
     const receivedAt = store.receivedAt(slots);
     const forcedCount = checkProposal(build, { committeeHash: header.committeeHash }, chain, { header, txHashes: slots }, receivedAt);
+    // never a transaction it saw land (a leader re-proposing one would land it twice)
+    for (let i = forcedCount; i < slots.length; i++) {
+      const landed = store.landedIn(slots[i]!);
+      if (landed !== undefined) throw new TransactionLandedError(slots[i]!, landed);
+    }
+    // never a timeBase that makes a pending transaction it holds stale (only once it followed the inbox to the head: else "pending" may have landed)
+    if (store.followedTo() >= header.batchNumber - 1n) {
+      const inBatch = new Set(slots);
+      const skipped = store.unlandedSince(Number(chain.lastTimeBase), slots.length + 1).find((p) => !inBatch.has(p.txHash));
+      checkNoSkippedPending(header, skipped, opts.skipGraceMs ?? 5000);
+    }
     const times = memberReportTimes(forcedCount, receivedAt, header.timeBase, B);
     const report = signReport(opts.key, index, hash, times);
     // On disk before it leaves: a restart can never produce a second, different report for this round.
@@ -159,6 +176,11 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
     if (!tx) throw new ZkseqError("NOT_FOUND", `this member never received transaction 0x${h.toString(16)}`);
     const landed = store.landedIn(h);
     return { txHash: "0x" + h.toString(16).padStart(62, "0"), raw: toHex(tx.raw), receivedAt: tx.receivedAt, batchNumber: landed === undefined ? null : landed.toString() };
+  });
+  app.post("/identity", async (req) => {
+    const nonce = assertField(toBigInt((req.body as { nonce?: unknown } | null)?.nonce, "nonce"), "nonce");
+    const sig = signIdentity(opts.key, nonce);
+    return { publicKey: opts.key.publicKey.map(String), signature: { R8: sig.R8.map(String), S: sig.S.toString() } };
   });
   app.post("/times", async (req) => ({ times: store.receivedAt(txHashesFromBody(req.body, 1024)).map((t) => t ?? null) }));
   app.post("/sign", async (req) => ({ report: reportToJSON(await sign(req.body as SignRequest)) }));

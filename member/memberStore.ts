@@ -66,6 +66,8 @@ export class MemberStore {
     this.db.exec(`CREATE INDEX IF NOT EXISTS raw_txs_pending ON raw_txs (reported, received_at)`);
     this.db.exec(`CREATE INDEX IF NOT EXISTS raw_txs_unlanded ON raw_txs (landed_batch, received_at)`);
     this.db.exec(`CREATE TABLE IF NOT EXISTS landed (tx_hash TEXT PRIMARY KEY, batch_number TEXT NOT NULL)`);
+    // the slots of each signed report, so a batch it signed can be followed even when its calldata cannot be read
+    if (!(this.db.prepare(`PRAGMA table_info(reports)`).all() as { name: string }[]).some((c) => c.name === "tx_hashes")) this.db.exec(`ALTER TABLE reports ADD COLUMN tx_hashes TEXT`);
     this.db.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     this.stmt = {
       // a transaction that arrives after it landed (late gossip, a wallet resending) is born landed: never proposed twice
@@ -79,6 +81,8 @@ export class MemberStore {
       signed: this.db.prepare(`SELECT * FROM reports WHERE batch_number = ? AND round = ?`),
       last: this.db.prepare(`SELECT * FROM reports ORDER BY batch_number DESC, round DESC LIMIT 1`),
       all: this.db.prepare(`SELECT * FROM reports ORDER BY batch_number, round`),
+      unlandedSince: this.db.prepare(`SELECT tx_hash, received_at FROM raw_txs WHERE landed_batch IS NULL AND received_at >= ? ORDER BY received_at, tx_hash LIMIT ?`),
+      slotsOf: this.db.prepare(`SELECT tx_hashes FROM reports WHERE batch_hash = ? AND tx_hashes IS NOT NULL LIMIT 1`),
       unlanded: this.db.prepare(`SELECT tx_hash, received_at FROM raw_txs WHERE landed_batch IS NULL ORDER BY received_at, tx_hash LIMIT ?`),
       unlandedCount: this.db.prepare(`SELECT COUNT(*) AS n FROM raw_txs WHERE landed_batch IS NULL`),
       landRaw: this.db.prepare(`UPDATE raw_txs SET landed_batch = ? WHERE tx_hash = ?`),
@@ -86,7 +90,7 @@ export class MemberStore {
       landedIn: this.db.prepare(`SELECT batch_number FROM landed WHERE tx_hash = ?`),
       getMeta: this.db.prepare(`SELECT value FROM meta WHERE key = ?`),
       setMeta: this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
-      record: this.db.prepare(`INSERT OR IGNORE INTO reports (batch_number, round, batch_hash, message, report, signed_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      record: this.db.prepare(`INSERT OR IGNORE INTO reports (batch_number, round, batch_hash, message, report, signed_at, tx_hashes) VALUES (?, ?, ?, ?, ?, ?, ?)`),
     };
   }
 
@@ -119,6 +123,17 @@ export class MemberStore {
   /** Received transactions not yet in a finalized batch, by this member's receive time (oldest first). */
   unlandedTxs(limit: number): { txHash: bigint; receivedAt: number }[] {
     return (this.stmt.unlanded.all(limit) as { tx_hash: string; received_at: number }[]).map((r) => ({ txHash: BigInt(r.tx_hash), receivedAt: r.received_at }));
+  }
+
+  /** The earliest `limit` transactions not landed that it received at or after `sinceMs`. */
+  unlandedSince(sinceMs: number, limit: number): { txHash: bigint; receivedAt: number }[] {
+    return (this.stmt.unlandedSince.all(sinceMs, limit) as { tx_hash: string; received_at: number }[]).map((r) => ({ txHash: BigInt(r.tx_hash), receivedAt: r.received_at }));
+  }
+
+  /** The slots of the batch with this batchHash, if this member signed a report on it. */
+  slotsSigned(batchHash: bigint): bigint[] | undefined {
+    const r = this.stmt.slotsOf.get(batchHash.toString()) as { tx_hashes: string } | undefined;
+    return r ? (JSON.parse(r.tx_hashes) as string[]).map(BigInt) : undefined;
   }
 
   unlandedCount(): number {
@@ -184,7 +199,7 @@ export class MemberStore {
   /** Stores a signed report; false if a record for that (batchNumber, round) exists already (nothing written). */
   recordSigned(rec: SignedRecord, txHashes: readonly bigint[] = []): boolean {
     return this.db.transaction(() => {
-      if (this.stmt.record.run(u64Key(rec.batchNumber), u64Key(rec.round), rec.batchHash.toString(), rec.message.toString(), rec.report, Date.now()).changes !== 1) return false;
+      if (this.stmt.record.run(u64Key(rec.batchNumber), u64Key(rec.round), rec.batchHash.toString(), rec.message.toString(), rec.report, Date.now(), JSON.stringify(txHashes.map(String))).changes !== 1) return false;
       // a reported transaction no longer holds a pending slot
       for (const h of txHashes) this.stmt.markReported.run(h.toString());
       return true;

@@ -17,6 +17,7 @@ import {
   NotLeaderError,
   RoundNotCurrentError,
   TimeBaseAfterReceiveError,
+  TimeBaseSkipsPendingError,
 } from "../src/errors.js";
 
 /** A forced-queue entry as the inbox holds it. */
@@ -165,7 +166,29 @@ export function checkProposal(build: BatchCircuitBuild, own: { committeeHash: bi
 export function checkLeader(committee: Committee, header: BatchHeader, batchHash: bigint, auth: ProposalAuth, chain: Pick<InboxSnapshot, "lastCommitteeBatchAt" | "nowMs">, roundTimeoutMs: number): void {
   const current = roundAt(chain.lastCommitteeBatchAt, chain.nowMs, roundTimeoutMs);
   if (header.round !== current) throw new RoundNotCurrentError(header.round, current);
+  checkLeaderSignature(committee, header, batchHash, auth);
+}
+
+/** The part of `checkLeader` that needs no chain: the proposal is signed by `leaderOf(committee, batchNumber, round)`. */
+export function checkLeaderSignature(committee: Committee, header: BatchHeader, batchHash: bigint, auth: ProposalAuth): void {
   const leader = leaderOf(committee, header.batchNumber, header.round);
   if (auth.leader !== leader) throw new NotLeaderError(`member ${auth.leader} proposed, but member ${leader} leads batch ${header.batchNumber} round ${header.round}`);
   if (!verifyProposal(committee.members[leader]!.publicKey, batchHash, auth.signature)) throw new NotLeaderError(`the signature is not member ${leader}'s on this header`);
+}
+
+/**
+ * A leader may not make a pending transaction stale: a member refuses a
+ * header whose timeBase is later, by more than `graceMs` (gossip), than its
+ * own receive time of the earliest transaction it holds that has not landed,
+ * arrived at or after the last batch's timeBase, and is not in this batch.
+ * Without it, a leader could propose a batch with a late timeBase that leaves
+ * those transactions out, and the next batch would have to order them at
+ * offset 0, by txHash, where a transaction sent later with a ground hash goes
+ * first. An honest leader's timeBase is the earliest receive time among its
+ * candidates, its whole mempool oldest first, so it never trips this.
+ *
+ * @param skipped the earliest such transaction (undefined if none)
+ */
+export function checkNoSkippedPending(header: BatchHeader, skipped: { txHash: bigint; receivedAt: number } | undefined, graceMs: number): void {
+  if (skipped && skipped.receivedAt + graceMs < Number(header.timeBase)) throw new TimeBaseSkipsPendingError(skipped.txHash, skipped.receivedAt, header.timeBase);
 }

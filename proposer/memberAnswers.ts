@@ -160,7 +160,7 @@ export function parseSignAnswer(member: number, body: unknown, ctx: SignContext)
   if (!verifyReport(ctx.committee, ctx.batchHash, report)) throw new MemberAnswerError(member, "bad-report", "the signature is not this member's over this batch");
   // a transaction it had not seen when asked may have arrived since (the proposer forwards while it cuts): that is no contradiction
   if (ctx.expectedTimes && report.times.some((t, i) => t !== ctx.expectedTimes![i] && ctx.expectedTimes![i] !== NEVER_SEEN)) {
-    throw new MemberAnswerError(member, "bad-report", "its report's times differ from the times it stated for this proposal");
+    throw new MemberAnswerError(member, "bad-report", "its report's times differ from the times it stated for this proposal", true);
   }
   return report;
 }

@@ -11,7 +11,9 @@ import { buildWitnessInput } from "../src/witness.js";
 import { requestJson } from "../src/http.js";
 import { txHashOf } from "../src/txHash.js";
 import { leaderOf, roundAt, roundTimeLeft } from "../src/leaderSchedule.js";
-import { proposalAuthToJSON, signProposal, type ProposalAuthJson } from "../src/proposal.js";
+import { proposalAuthFromJSON, proposalAuthToJSON, signProposal, verifyIdentity, type ProposalAuthJson } from "../src/proposal.js";
+import { toBigInt } from "../src/field.js";
+import { randomBytes } from "node:crypto";
 import { InboxRevertError, MemberAnswerError, ServiceError, ZkseqError } from "../src/errors.js";
 import { expectedNextCommittee, type ForcedEntryEvent, type InboxClient, type InboxState } from "../src/chain/inboxClient.js";
 import type { ProverClient } from "../prover/proverClient.js";
@@ -220,7 +222,7 @@ export class Proposer extends EventEmitter<{ progress: [ProposerProgress] }> {
   /** Carries an open proposal on, or settles it once the chain moved past its number. */
   private async resume(open: ProposalRecord, state: InboxState): Promise<boolean> {
     if (state.nextBatchNumber > open.batchNumber) {
-      const landed = (await this.opts.inbox.finalizedBatches(this.followFromBlock)).find((f) => f.batchNumber === open.batchNumber);
+      const landed = (await this.opts.inbox.finalizedBatches()).find((f) => f.batchNumber === open.batchNumber);
       if (landed && !landed.forcedOnly && landed.batchHash === batchHash(batchFileFromJSON(open.batch).header)) {
         this.store.save({ ...open, state: "finalized", finalizedAt: Date.now(), l1TxHash: landed.transactionHash });
         this.progress(open, "finalized", { detail: "landed" });
@@ -264,34 +266,51 @@ export class Proposer extends EventEmitter<{ progress: [ProposerProgress] }> {
         for (const f of this.forcedSeen) if (f.index >= e.forcedFrom && f.index < e.forcedTo) hashes.push(f.txHash);
       }
       if (!e.forcedOnly) {
-        const posted = await this.opts.inbox.submittedBatch(e.transactionHash);
-        for (const raw of posted.txs) hashes.push(txHashOf(raw));
+        try {
+          const posted = await this.opts.inbox.submittedBatch(e.transactionHash);
+          for (const raw of posted.txs) hashes.push(txHashOf(raw));
+        } catch (err) {
+          // not a direct submitBatch call (a contract wallet, a multicall): the slots of the report it signed on that header, if it did
+          const slots = this.opts.local.store.slotsSigned(e.batchHash);
+          if (slots) hashes.push(...slots);
+          else this.log.error({ batchNumber: e.batchNumber.toString(), err: err instanceof ZkseqError ? err.shortMessage : String(err) }, "cannot read a finalized batch's transactions and did not sign it; its transactions stay pending here (members that signed it refuse them)");
+        }
       }
       mempool.markLanded(e.batchNumber, hashes);
       this.followFromBlock = e.blockNumber;
     }
   }
 
-  /** Every other member this leader can reach, by leaf index (a URL is matched to its leaf by the key it states). */
+  /**
+   * Every other member this leader can reach, by leaf index, one URL each. A
+   * URL is matched to its leaf only by proving it holds that member's key
+   * (`POST /identity`, a signature on a fresh nonce), so an endpoint cannot
+   * answer in another member's name.
+   */
   private async endpoints(committee: Committee, me: number): Promise<{ index: number; url: string }[]> {
-    const out: { index: number; url: string }[] = [];
     await Promise.all(
       this.opts.peers.map(async (raw) => {
         const url = raw.replace(/\/+$/, "");
-        if (!this.peerKeys.has(url)) {
-          try {
-            const h = await requestJson<{ publicKey?: unknown }>("member", `${url}/healthz`, { timeoutMs: this.opts.memberTimeoutMs ?? 2000, maxBytes: 64 * 1024 });
-            if (Array.isArray(h.publicKey) && h.publicKey.length === 2) this.peerKeys.set(url, h.publicKey.map(String).join(","));
-          } catch {
-            return; // unreachable now: tried again at the next cut
-          }
+        if (this.peerKeys.has(url)) return;
+        try {
+          const nonce = BigInt("0x" + randomBytes(31).toString("hex"));
+          const body = await requestJson<{ publicKey?: unknown; signature?: unknown }>("member", `${url}/identity`, { body: { nonce: nonce.toString() }, timeoutMs: this.opts.memberTimeoutMs ?? 2000, maxBytes: 64 * 1024 });
+          const pk = Array.isArray(body.publicKey) && body.publicKey.length === 2 ? ([toBigInt(body.publicKey[0], "publicKey"), toBigInt(body.publicKey[1], "publicKey")] as const) : undefined;
+          const sig = proposalAuthFromJSON({ leader: 0, signature: body.signature }).signature;
+          if (pk && verifyIdentity(pk, nonce, sig)) this.peerKeys.set(url, pk.map(String).join(","));
+        } catch {
+          // unreachable or not a member now: tried again at the next cut
         }
-        const key = this.peerKeys.get(url);
-        const index = key === undefined ? -1 : committee.members.findIndex((m) => m.publicKey.map(String).join(",") === key);
-        if (index >= 0 && index !== me) out.push({ index, url });
       }),
     );
-    return out.sort((a, b) => a.index - b.index);
+    const byIndex = new Map<number, string>();
+    for (const raw of this.opts.peers) {
+      const url = raw.replace(/\/+$/, "");
+      const key = this.peerKeys.get(url);
+      const index = key === undefined ? -1 : committee.members.findIndex((m) => m.publicKey.map(String).join(",") === key);
+      if (index >= 0 && index !== me && !byIndex.has(index)) byIndex.set(index, url);
+    }
+    return [...byIndex].map(([index, url]) => ({ index, url })).sort((a, b) => a.index - b.index);
   }
 
   private async cut(state: InboxState, committee: Committee, me: number, round: bigint, clock: ChainClock): Promise<boolean> {
@@ -423,7 +442,8 @@ export class Proposer extends EventEmitter<{ progress: [ProposerProgress] }> {
         } catch (e) {
           this.recordFault(m.index, e, context);
           // an ordering signer whose report is not on the times it stated lied about what it saw: not chosen to order for a while
-          if (e instanceof MemberAnswerError && e.kind === "bad-report" && stated.has(m.index)) this.distrusted.set(m.index, record.batchNumber + DISTRUST_BATCHES);
+          // (only on a report it signed itself: a bad signature may be anyone's at its address)
+          if (e instanceof MemberAnswerError && e.signed && stated.has(m.index)) this.distrusted.set(m.index, record.batchNumber + DISTRUST_BATCHES);
           return undefined;
         }
       }),
@@ -450,28 +470,54 @@ export class Proposer extends EventEmitter<{ progress: [ProposerProgress] }> {
 
   /** Proves with the configured prover; with none, or when it does not answer, with this member's own pool. */
   private async prove(request: JobRequest, record: ProposalRecord): Promise<JobProof> {
-    if (this.opts.prover) {
-      try {
-        const { job } = await this.opts.prover.submit(request);
-        this.store.save({ ...record, jobId: job.id });
-        return await this.opts.prover.waitForProof(job.id, { signal: this.stop.signal });
-      } catch (e) {
-        if (!(e instanceof ServiceError && (e.code === "SERVICE_UNREACHABLE" || (e.status ?? 0) >= 500)) || !this.opts.localProver) throw e;
-        this.progress(record, "local-prover", { detail: `the prover did not answer (${e.shortMessage}); proving with this member's own pool` });
+    // a proof stops mattering once the chain moved past the number (another round landed it): stop waiting then
+    const moved = new AbortController();
+    const onStop = () => moved.abort(this.stop.signal.reason);
+    this.stop.signal.addEventListener("abort", onStop, { once: true });
+    const signal = moved.signal;
+    const watch = setInterval(() => {
+      void this.opts.inbox.state().then(
+        (s) => {
+          if (s.nextBatchNumber > record.batchNumber) moved.abort(new ZkseqError("CHAIN_MOVED", `batch ${record.batchNumber} landed meanwhile`));
+        },
+        () => undefined,
+      );
+    }, 2000);
+    try {
+      if (this.opts.prover) {
+        try {
+          const { job } = await this.opts.prover.submit(request);
+          this.store.save({ ...record, jobId: job.id });
+          return await this.opts.prover.waitForProof(job.id, { signal });
+        } catch (e) {
+          signal.throwIfAborted();
+          // unreachable, 5xx, or the job failed there: this member's own pool
+          if (!(e instanceof ServiceError) || !this.opts.localProver) throw e;
+          this.progress(record, "local-prover", { detail: `the prover did not prove it (${e.shortMessage}); proving with this member's own pool` });
+        }
       }
+      if (!this.opts.localProver) throw new ZkseqError("NO_PROVER", "no prover configured and no local proving pool");
+      const local = await (this.localProving ??= this.opts.localProver());
+      const { job } = await local.submit(request);
+      const done = await local.waitFor(job.id, signal);
+      if (done.state !== "done") throw new ZkseqError("PROOF_FAILED", `local proof of batch ${record.batchNumber} ${done.state}`);
+      return await local.proof(job.id);
+    } finally {
+      clearInterval(watch);
+      this.stop.signal.removeEventListener("abort", onStop);
     }
-    if (!this.opts.localProver) throw new ZkseqError("NO_PROVER", "no prover configured and no local proving pool");
-    const local = await (this.localProving ??= this.opts.localProver());
-    const { job } = await local.submit(request);
-    const done = await local.waitFor(job.id, this.stop.signal);
-    if (done.state !== "done") throw new ZkseqError("PROOF_FAILED", `local proof of batch ${record.batchNumber} ${done.state}`);
-    return local.proof(job.id);
   }
 
   private async proveAndSubmit(record: ProposalRecord): Promise<void> {
     let current = record;
     if (current.state === "signed") {
-      const p = await this.prove({ build: this.build.id, batch: batchFileToJSON(batchFileFromJSON(current.batch)) }, current);
+      let p: JobProof;
+      try {
+        p = await this.prove({ build: this.build.id, batch: batchFileToJSON(batchFileFromJSON(current.batch)) }, current);
+      } catch (e) {
+        if (e instanceof ZkseqError && e.code === "CHAIN_MOVED") return; // another round landed it: the next step settles the proposal
+        throw e;
+      }
       current = { ...current, state: "proven", proof: { proof: p.proof, publicSignals: p.publicSignals } };
       this.store.save(current);
       this.progress(current, "proven");

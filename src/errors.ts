@@ -379,10 +379,13 @@ export class MemberAnswerError extends ZkseqError {
   readonly member: number;
   /** What was wrong: `malformed` (shape or ranges), `implausible` (times no honest clock gives), `bad-report` (signer, signature, or not this proposal's). */
   readonly kind: "malformed" | "implausible" | "bad-report";
-  constructor(member: number, kind: "malformed" | "implausible" | "bad-report", reason: string) {
+  /** The answer carries this member's own valid signature (a report on other times than it stated): evidence against the member, not against whoever answered at its address. */
+  readonly signed: boolean;
+  constructor(member: number, kind: "malformed" | "implausible" | "bad-report", reason: string, signed = false) {
     super("BAD_MEMBER_ANSWER", `member ${member}'s answer is ${kind === "bad-report" ? "not a valid report on this proposal" : kind}: ${reason}`);
     this.member = member;
     this.kind = kind;
+    this.signed = signed;
   }
 }
 
@@ -462,6 +465,25 @@ export class TransactionNotAcceptedError extends ZkseqError {
 export class TransactionNotLandedError extends ZkseqError {
   constructor(txHash: bigint, waitedMs: number) {
     super("TX_NOT_LANDED", `transaction 0x${txHash.toString(16)} is in no finalized batch after ${Math.round(waitedMs / 1000)} s (send it again, or force it in through the inbox)`);
+  }
+}
+
+/**
+ * A header's timeBase is later than this member's receive time of a pending
+ * transaction the batch leaves out (by more than the grace for gossip): the
+ * leader would make it stale, and stale transactions are ordered first by
+ * txHash, so a member does not sign it.
+ */
+export class TimeBaseSkipsPendingError extends ZkseqError {
+  constructor(txHash: bigint, receivedAt: number, timeBase: bigint) {
+    super("TIME_BASE_SKIPS_PENDING", `timeBase ${timeBase} is past this member's receive time ${receivedAt} of pending transaction 0x${txHash.toString(16)}, which the batch leaves out`);
+  }
+}
+
+/** A fair-ordered slot holds a transaction this member saw land in a finalized batch: signing would land it twice. */
+export class TransactionLandedError extends ZkseqError {
+  constructor(txHash: bigint, batchNumber: bigint) {
+    super("TX_ALREADY_LANDED", `transaction 0x${txHash.toString(16)} landed in batch ${batchNumber} already`);
   }
 }
 

@@ -67,3 +67,29 @@ export function proposalAuthFromJSON(json: unknown): ProposalAuth {
     },
   };
 }
+
+/** "zkseq.identity" as a field element. */
+export const IDENTITY_DOMAIN = BigInt("0x" + Buffer.from("zkseq.identity").toString("hex"));
+
+/**
+ * What a member signs to prove it holds its key to a leader that asks
+ * (`POST /identity { nonce }`): Poseidon(IDENTITY_DOMAIN, nonce, 0, 0), a
+ * 4-input Poseidon, neither a report's (2) nor a proposal's (3). A leader
+ * matches a peer URL to a committee leaf only through it, so an endpoint
+ * cannot pass itself off as another member.
+ */
+export function identityMessage(nonce: bigint): bigint {
+  return poseidon([IDENTITY_DOMAIN, assertField(nonce, "nonce"), 0n, 0n]);
+}
+
+export function signIdentity(key: MemberKey, nonce: bigint): Signature {
+  return signMessage(key.privateKey, identityMessage(nonce));
+}
+
+export function verifyIdentity(publicKey: PublicKey, nonce: bigint, signature: Signature): boolean {
+  try {
+    return verifySignature(publicKey, identityMessage(nonce), signature);
+  } catch {
+    return false;
+  }
+}

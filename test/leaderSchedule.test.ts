@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Committee } from "../src/committee.js";
 import { electCommittee } from "../src/election.js";
 import { InvalidArgumentError, InvalidFieldElementError, type ZkseqError } from "../src/errors.js";
-import { leaderOf } from "../src/leaderSchedule.js";
+import { leaderOf, roundAt, roundTimeLeft } from "../src/leaderSchedule.js";
 import { rng, testKey } from "./helpers/fixtures.js";
 
 /** Eight keys, made once (key derivation is the slow part of building a committee). */
@@ -124,4 +124,19 @@ test("bad input: typed errors", () => {
   expectCode(() => leaderOf(committee, 1n, 1n << 32n), InvalidFieldElementError, "INVALID_FIELD_ELEMENT");
   expectCode(() => leaderOf(committee.toJSON() as unknown as Committee, 1n), InvalidArgumentError, "INVALID_ARGUMENT");
   expectCode(() => leaderOf(undefined as unknown as Committee, 1n), InvalidArgumentError, "INVALID_ARGUMENT");
+});
+
+test("roundAt: round 0 from the last committee batch's block time, a new round every roundTimeout of chain time", () => {
+  const at = 1_800_000_000n; // lastCommitteeBatchAt, unix seconds
+  const ms = at * 1000n;
+  assert.equal(roundAt(at, ms - 5_000n, 10_000), 0n, "a block before it (a lagging view) is round 0");
+  assert.equal(roundAt(at, ms, 10_000), 0n);
+  assert.equal(roundAt(at, ms + 9_999n, 10_000), 0n);
+  assert.equal(roundAt(at, ms + 10_000n, 10_000), 1n, "a boundary starts the next round");
+  assert.equal(roundAt(at, ms + 95_000n, 10_000), 9n);
+  assert.equal(roundTimeLeft(at, ms + 2_500n, 10_000, 0n), 7_500);
+  assert.equal(roundTimeLeft(at, ms + 12_500n, 10_000, 0n), 0, "round 0 is over");
+  assert.equal(roundTimeLeft(at, ms + 12_500n, 10_000, 1n), 7_500);
+  assert.equal(roundAt(0n, 10n ** 18n, 1), 0xffffffffn, "capped at the header's u32");
+  for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => roundAt(at, ms, bad), InvalidArgumentError);
 });

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { createMemberNode, memberReportTimes } from "../member/memberNode.js";
 import { checkLeader, checkProposal, type InboxSnapshot } from "../member/signingPolicy.js";
 import { leaderOf } from "../src/leaderSchedule.js";
-import { proposalAuthToJSON, signProposal, verifyProposal } from "../src/proposal.js";
+import { proposalAuthFromJSON, proposalAuthToJSON, signProposal, verifyIdentity, verifyProposal } from "../src/proposal.js";
 import { signReport } from "../src/report.js";
 import { proposeBatch } from "../src/batch.js";
 import { getBatchBuild } from "../src/builds.js";
@@ -425,6 +425,52 @@ test("member: without the chain it signs nothing (503 CHAIN_UNAVAILABLE), and si
   assert.equal(m.store.allSigned().length, 0);
   up = true;
   assert.equal((await sign(m.app, p.header, p.txHashes)).statusCode, 200);
+  await m.app.close();
+});
+
+test("member: a header that would make a pending transaction stale, or re-land one that landed, is refused; the leader's signature is checked before the chain is read", async () => {
+  const db = join(await mkdtemp(join(tmpdir(), "zkseq-member-")), "member.db");
+  const queue = new ForcedQueue();
+  let chainReads = 0;
+  const t0 = Date.now();
+  const m = await node(db, () => {
+    chainReads++;
+    return liveChain(snapshot(queue, 0), { lastTimeBase: BigInt(t0 - 60_000) });
+  });
+  const r3 = rng(31);
+  const [old, fresh, landedRaw] = [randomRawTx(r3), randomRawTx(r3), randomRawTx(r3)];
+  const [O, F, L] = [old, fresh, landedRaw].map((x) => txHashOf(x));
+  // O arrived 30 s ago and is pending; F just now; L landed in batch 4 (the member followed the inbox to batch 4)
+  m.store.receive([{ txHash: O!, raw: old }], t0 - 30_000);
+  m.store.receive([{ txHash: F!, raw: fresh }, { txHash: L!, raw: landedRaw }], t0);
+  m.store.markLanded(4n, [L!]);
+
+  // a leader leaving O out with a timeBase after it: O would be stale in the next batch (ordered by txHash), refused
+  const skips = propose({ queue, consumed: 0, forced: 0, txs: [F!], timeBase: BigInt(t0 - 1_000) });
+  const refused = await sign(m.app, skips.header, skips.txHashes);
+  assert.equal(refused.statusCode, 400, refused.body);
+  assert.equal(refused.json().error, "TIME_BASE_SKIPS_PENDING");
+  // a transaction that landed already: refused
+  const again = propose({ queue, consumed: 0, forced: 0, txs: [O!, F!, L!], timeBase: BigInt(t0 - 31_000) });
+  assert.equal((await sign(m.app, again.header, again.txHashes)).json().error, "TX_ALREADY_LANDED");
+  // a proposal signed by someone else than the round's leader: refused before any chain read
+  const before = chainReads;
+  const ok = propose({ queue, consumed: 0, forced: 0, txs: [O!, F!], timeBase: BigInt(t0 - 31_000) });
+  const forged = await m.app.inject({ method: "POST", url: "/sign", payload: { header: headerToJSON(ok.header), txHashes: ok.txHashes.map(String), proposal: proposalAuthToJSON({ leader: leaderOf(committee, 5n, 0n), signature: signProposal(keys[3]!, batchHash(ok.header)) }) } });
+  assert.equal(forged.json().error, "NOT_THE_LEADER");
+  assert.equal(chainReads, before, "no chain read for a proposal the leader did not sign");
+  // O included, timeBase at or before it: signed
+  const res = await sign(m.app, ok.header, ok.txHashes);
+  assert.equal(res.statusCode, 200, res.body);
+
+  // POST /identity: the member's key signs a leader's nonce, so an endpoint cannot answer in another member's name
+  const nonce = 123456789n;
+  const id = (await m.app.inject({ method: "POST", url: "/identity", payload: { nonce: nonce.toString() } })).json() as { publicKey: string[]; signature: unknown };
+  const sig = proposalAuthFromJSON({ leader: 0, signature: id.signature }).signature;
+  assert.ok(verifyIdentity([BigInt(id.publicKey[0]!), BigInt(id.publicKey[1]!)], nonce, sig));
+  assert.ok(!verifyIdentity(committee.members[1]!.publicKey, nonce, sig), "not another member's");
+  assert.ok(!verifyProposal(committee.members[2]!.publicKey, nonce, sig), "an identity signature is not a proposal signature");
+  assert.equal((await m.app.inject({ method: "POST", url: "/identity", payload: { nonce: { toString: "1" } } })).statusCode, 400);
   await m.app.close();
 });
 

@@ -23,6 +23,7 @@ import { pino } from "pino";
 import { AnswerFaults, chooseSigners, parseSignAnswer, parseTimesAnswer, type TimesAnswer } from "../proposer/memberAnswers.js";
 import { Proposer, type ProposerProgress } from "../proposer/proposer.js";
 import { createGateway } from "../gateway/gateway.js";
+import { signIdentity } from "../src/proposal.js";
 import { InboxClient } from "../src/chain/inboxClient.js";
 import { createMemberNode } from "../member/memberNode.js";
 import { CommitteeDirectory, readInboxSnapshot } from "../member/inboxSnapshot.js";
@@ -154,6 +155,10 @@ async function faultyMember(key: MemberKey, index: number): Promise<{ app: Fasti
   const seen = new Map<string, number>();
   const app = Fastify();
   app.get("/healthz", async () => ({ ok: true, publicKey: key.publicKey.map(String) }));
+  app.post("/identity", async (req) => {
+    const sig = signIdentity(key, BigInt((req.body as { nonce: string }).nonce));
+    return { publicKey: key.publicKey.map(String), signature: { R8: sig.R8.map(String), S: sig.S.toString() } };
+  });
   app.post("/txs", async (req) => {
     const txs = (req.body as { txs: string[] }).txs;
     for (const t of txs) {
