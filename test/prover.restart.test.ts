@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { makeScenario, scenarioBatchJson } from "./helpers/fixtures.js";
 import { devArtifacts } from "./helpers/devBuild.js";
 import { verifyDevProof } from "./helpers/proverBuild.js";
+import Database from "better-sqlite3";
 
 const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
 
@@ -70,8 +71,12 @@ test("restart: kill -9 mid-run loses no accepted job and proves none twice", { t
     first.child.kill("SIGKILL");
     await first.exited;
   }
-  const provenBefore = first.logs.filter((l) => l.msg === "job proven").map((l) => l.jobId);
+  // what the first run finished is what its database says (a log line written just before SIGKILL may never reach the pipe)
+  const store = new Database(db, { readonly: true });
+  const provenBefore = (store.prepare(`SELECT id FROM jobs WHERE state = 'done'`).all() as { id: string }[]).map((r) => r.id);
+  store.close();
   assert.ok(provenBefore.length >= 1 && provenBefore.length < ids.length, `killed with ${provenBefore.length} of ${ids.length} proven`);
+  for (const id of first.logs.filter((l) => l.msg === "job proven").map((l) => l.jobId as string)) assert.ok(provenBefore.includes(id), `job ${id} logged proven is done in the store`);
 
   const second = await serve(db);
   try {
