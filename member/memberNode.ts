@@ -146,9 +146,9 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
   const app = createServiceApp({ ...(opts.logger ? { logger: opts.logger } : {}), bodyLimit: requestBodyLimit(maxTxs, maxTxBytes), status: { NOT_FOUND: 404, CHAIN_UNAVAILABLE: 503 } });
   const limits = { maxPending: opts.maxPendingTxs ?? 16_384, maxPerClient: opts.maxPendingPerClient ?? 8192, pendingTtlMs: opts.pendingTtlMs ?? 600_000 };
   /** Forwards transactions a client sent here to every other member, without waiting (a member that misses them reports them unseen; another leader proposes them). */
-  const gossip = (fresh: readonly bigint[]) => {
+  const gossip = (fresh: readonly { raw: Uint8Array }[]) => {
     if (!opts.peers?.length || fresh.length === 0) return;
-    const txs = fresh.map((h) => toHex(store.tx(h)!.raw));
+    const txs = fresh.map((t) => toHex(t.raw));
     for (const peer of opts.peers) {
       void requestJson("member", `${peer.replace(/\/+$/, "")}/txs`, { body: { txs, gossip: true }, timeoutMs: 5000 }).catch((e: unknown) =>
         log.warn({ peer, err: e instanceof ZkseqError ? e.shortMessage : String(e) }, "gossip to a member failed"),
@@ -167,7 +167,8 @@ export function createMemberNode(opts: MemberNodeOptions): { app: FastifyInstanc
       const late = txs.filter((t) => (t.txHash & 1n) === 1n);
       fresh = [...store.receive(txs.filter((t) => (t.txHash & 1n) === 0n), now, client), ...store.receive(late, now + skew, client)];
     }
-    if (!fromMember) gossip(fresh);
+    // the bytes it just stored, not read back
+    if (!fromMember) gossip(txs.filter((t) => fresh.includes(t.txHash)));
     return { received: fresh.length };
   });
   app.get<{ Params: { hash: string } }>("/txs/:hash", async (req) => {

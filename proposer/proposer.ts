@@ -165,7 +165,7 @@ export class Proposer extends EventEmitter<{ progress: [ProposerProgress] }> {
   health(): { proposals: number; open: { batchNumber: string; round: string; state: string } | null; memberFaults: Record<string, Record<string, number>> } {
     const open = this.store.unfinished();
     return {
-      proposals: this.store.all().length,
+      proposals: this.store.count(),
       open: open ? { batchNumber: open.batchNumber.toString(), round: open.round.toString(), state: open.state } : null,
       memberFaults: this.faults.toJSON(),
     };

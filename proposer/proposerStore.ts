@@ -61,6 +61,7 @@ export class ProposerStore {
       get: this.db.prepare(`SELECT * FROM proposals WHERE batch_number = ? AND round = ?`),
       unfinished: this.db.prepare(`SELECT * FROM proposals WHERE state IN ('proposed', 'signed', 'proven') ORDER BY batch_number DESC, round DESC LIMIT 1`),
       all: this.db.prepare(`SELECT * FROM proposals ORDER BY batch_number, round`),
+      count: this.db.prepare(`SELECT COUNT(*) AS n FROM proposals`),
       latest: this.db.prepare(`SELECT * FROM proposals WHERE batch_number = ? AND state IN ('signed', 'proven', 'finalized', 'withheld') ORDER BY round DESC LIMIT 1`),
     };
   }
@@ -85,6 +86,10 @@ export class ProposerStore {
   quorumOf(batchNumber: bigint): ProposalRecord | undefined {
     const r = this.stmt.latest.get(u64Key(batchNumber)) as Row | undefined;
     return r && fromRow(r);
+  }
+
+  count(): number {
+    return (this.stmt.count.get() as { n: number }).n;
   }
 
   all(): ProposalRecord[] {
