@@ -9,8 +9,10 @@ import {
   JobCancelledError,
   JobTimeoutError,
   ProofVerificationError,
+  ProverClosedError,
   WorkerCrashedError,
 } from "../src/errors.js";
+import { loadNativeAddon } from "../prover/nativeAddon.js";
 import { makeScenario } from "./helpers/fixtures.js";
 import { devFiles, verifyDevProof } from "./helpers/proverBuild.js";
 
@@ -92,6 +94,26 @@ test("pool: cancellation by AbortSignal and by timeout; the pool keeps proving a
     assert.equal(await verifyDevProof(r.publicSignals, r.proof), true);
   } finally {
     await pool.close();
+  }
+});
+
+test("pool: closing the pool while a native proof runs rejects it with ProverClosedError, and the process lives on", { skip: "addon" in loadNativeAddon() ? false : "no native addon here" }, async () => {
+  const files = await devFiles();
+  const input = makeScenario({ seed: 203 }).witness.input;
+  const pool = new ProvingPool({ workers: 1, backend: "native" });
+  let closed = false;
+  try {
+    // a warm worker: the next proof spends its time in the addon after a short witness
+    const warm = await pool.prove(files, input);
+    const running = pool.prove(files, input);
+    const outcome = running.then(() => undefined, (e: unknown) => e);
+    await sleep(warm.timings.witnessMs + warm.timings.proveMs / 3);
+    await pool.close();
+    closed = true;
+    // before the fix, the worker's teardown threw from the addon and aborted the whole process here
+    assert.ok((await outcome) instanceof ProverClosedError);
+  } finally {
+    if (!closed) await pool.close();
   }
 });
 

@@ -85,12 +85,20 @@ class ProvingKeyWrap : public Napi::ObjectWrap<ProvingKeyWrap> {
     } catch (const std::exception& e) {  // e.g. std::bad_alloc, std::system_error from std::thread
       throw Napi::Error::New(env, std::string("native prover: ") + e.what());
     }
-    auto out = Napi::Object::New(env);
-    out.Set("a", g1Normal(env, proof.a));
-    out.Set("b", g2Normal(env, proof.b));
-    out.Set("c", g1Normal(env, proof.c));
-    out.Set("publicSignals", bytes(env, proof.publicSignals.data(), proof.publicSignals.size()));
-    return out;
+    // The worker may have been terminated while it proved (a pool closing, a job cancelled): its
+    // environment refuses new values then, and an exception thrown from here could not be thrown
+    // into JavaScript either (node-addon-api rethrows in C++, and the process aborts). Return
+    // nothing: the thread is going away and nobody waits for this result.
+    try {
+      auto out = Napi::Object::New(env);
+      out.Set("a", g1Normal(env, proof.a));
+      out.Set("b", g2Normal(env, proof.b));
+      out.Set("c", g1Normal(env, proof.c));
+      out.Set("publicSignals", bytes(env, proof.publicSignals.data(), proof.publicSignals.size()));
+      return out;
+    } catch (const Napi::Error&) {
+      return Napi::Value();
+    }
   }
 
   static Napi::Buffer<uint8_t> g1Normal(Napi::Env env, const G1Affine& p) {
