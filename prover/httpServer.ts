@@ -22,8 +22,8 @@ export interface ProverServerOptions {
   /** Largest request body (default 16 MiB). */
   bodyLimit?: number;
   /**
-   * Clients and their tokens. When set, every route but `/healthz` and
-   * `/metrics` needs `Authorization: Bearer <token>` (else 401 UNAUTHORIZED),
+   * Clients and their tokens. When set, every route but `/healthz`,
+   * `/metrics` and `/stats` needs `Authorization: Bearer <token>` (else 401 UNAUTHORIZED),
    * a job belongs to the client that submitted it, and only that client can
    * cancel it (else 403 NOT_JOB_OWNER).
    */
@@ -41,6 +41,7 @@ export interface ProverServerOptions {
  * - `GET /jobs/:id/proof` -> `{ proof, publicSignals, batchHash, header, ... }`
  * - `DELETE /jobs/:id` -> `{ job }` (cancelled, or as it was if already final)
  * - `GET /healthz` -> `{ ok, builds, workers, backend, jobs }` (workers: proving threads, here or in the queue's live workers)
+ * - `GET /stats` -> queue depth, in flight, proofs per minute, p50/p95 proof time, each queue worker (prover/proverStats.ts)
  * - `GET /metrics` -> Prometheus text
  *
  * With `tokens`: 401 without a valid bearer token, 403 cancelling another client's job.
@@ -52,7 +53,7 @@ export function createProverServer(prover: ProverService, options: ProverServerO
   if (tokens) {
     app.addHook("onRequest", async (req) => {
       const path = req.url.split("?")[0];
-      if (path === "/healthz" || path === "/metrics") return;
+      if (path === "/healthz" || path === "/metrics" || path === "/stats") return;
       const m = /^Bearer\s+(\S+)$/.exec(req.headers.authorization ?? "");
       const client = m ? tokens.client(m[1]!) : undefined;
       if (!client) throw new UnauthorizedError();
@@ -73,6 +74,7 @@ export function createProverServer(prover: ProverService, options: ProverServerO
   app.get<{ Params: { id: string } }>("/jobs/:id/proof", async (req) => prover.proof(req.params.id));
   app.delete<{ Params: { id: string } }>("/jobs/:id", async (req) => ({ job: await prover.cancel(req.params.id, who(req)) }));
   app.get("/healthz", async () => ({ ok: true, ...(await prover.health()) }));
+  app.get("/stats", async () => prover.stats());
   app.get("/metrics", async (_req, reply) => {
     void reply.header("content-type", prover.metrics.registry.contentType);
     return prover.metrics.registry.metrics();

@@ -12,6 +12,7 @@ import { ProvingPool, buildFiles, type BuildFiles, type Groth16Proof } from "./p
 import { JobRequestChecker, type JobRequest } from "./jobRequest.js";
 import type { QueueProver } from "./queue/queueProver.js";
 import type { ProverService } from "./proverService.js";
+import { RecentProofs, type ProverStats } from "./proverStats.js";
 
 export type { JobRequest } from "./jobRequest.js";
 
@@ -130,6 +131,7 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
   readonly metrics: ProverMetrics;
   readonly pool: ProvingPool;
   private readonly store: JobStore;
+  private readonly recent = new RecentProofs();
   private readonly running = new Map<string, AbortController>();
   private readonly checker: JobRequestChecker;
   private started = false;
@@ -255,6 +257,12 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
     return { builds: this.buildIds, workers: this.pool.size, backend: this.pool.backend, jobs: this.counts() };
   }
 
+  /** What `GET /stats` shows (the embedded prover's workers are threads of this process: no per-worker rows). */
+  stats(): ProverStats {
+    const c = this.counts();
+    return { backend: this.pool.backend, threads: this.pool.size, queued: c.queued, inFlight: c.running, done: c.done, failed: c.failed, ...this.recent.summary(), workers: [] };
+  }
+
   /** Stops taking jobs, puts running ones back in the queue (they run again on the next start), stops the workers. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -298,6 +306,7 @@ export class Prover extends EventEmitter<{ job: [JobView] }> implements ProverSe
       const result = await this.pool.prove(files, JSON.parse(job.input) as CircuitInput, { signal: controller.signal, timeoutMs: this.options.jobTimeoutMs });
       if (this.store.complete(job.id, JSON.stringify({ proof: result.proof, publicSignals: result.publicSignals }), JSON.stringify(result.timings))) {
         this.metrics.done.inc({ build: job.build });
+        this.recent.record(Date.now(), result.timings.witnessMs + result.timings.proveMs);
         this.metrics.witnessSeconds.observe({ build: job.build }, result.timings.witnessMs / 1000);
         this.metrics.proveSeconds.observe({ build: job.build }, result.timings.proveMs / 1000);
         this.log.info(

@@ -1,6 +1,7 @@
 import { requestJson } from "../src/http.js";
 import { ServiceError } from "../src/errors.js";
 import type { JobProof, JobRequest, JobView } from "./prover.js";
+import type { ProverStats } from "./proverStats.js";
 
 /**
  * A client of the prover's HTTP API (`zkseq prover serve`).
@@ -31,6 +32,11 @@ export class ProverClient {
 
   proof(id: string): Promise<JobProof> {
     return requestJson("prover", `${this.url}/jobs/${id}/proof`, { headers: this.headers });
+  }
+
+  /** Queue depth, in flight, proofs per minute, proof time percentiles and queue workers (`GET /stats`). */
+  stats(opts: { timeoutMs?: number } = {}): Promise<ProverStats> {
+    return requestJson("prover", `${this.url}/stats`, { headers: this.headers, timeoutMs: opts.timeoutMs ?? 5000 });
   }
 
   async cancel(id: string): Promise<JobView> {

@@ -2,6 +2,7 @@ import type { Registry } from "prom-client";
 import type { JobState } from "./jobStore.js";
 import type { JobRequest } from "./jobRequest.js";
 import type { JobProof, JobView } from "./prover.js";
+import type { ProverStats } from "./proverStats.js";
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -23,5 +24,7 @@ export interface ProverService {
   counts(): Awaitable<Record<JobState, number>>;
   /** `backend`: the proving backend here, or the live queue workers' backends (comma-separated). */
   health(): Awaitable<{ builds: string[]; workers: number; backend: string; jobs: Record<JobState, number> }>;
+  /** Queue depth, in flight, proofs per minute, proof time percentiles, queue workers (`GET /stats`). */
+  stats(): Awaitable<ProverStats>;
   close(): Promise<void>;
 }

@@ -82,6 +82,14 @@ test("http: bad requests get a 4xx JSON error naming the problem, and the servic
     assert.match(metrics.body, /zkseq_prover_proofs_done_total\{build="dev"\} 1/);
     assert.match(metrics.body, /zkseq_prover_prove_seconds_count\{build="dev"\} 1/);
     assert.match(metrics.body, /zkseq_prover_witness_seconds_bucket/);
+
+    // the figures the network page shows: one proof done, its time in the percentiles, no queue workers
+    const stats = await app.inject({ method: "GET", url: "/stats" });
+    assert.equal(stats.statusCode, 200);
+    const st = stats.json();
+    assert.deepEqual([st.queued, st.inFlight, st.done, st.failed, st.sample, st.workers], [0, 0, 1, 0, 1, []]);
+    assert.ok(st.p50ProofMs > 0 && st.p95ProofMs === st.p50ProofMs, JSON.stringify(st));
+    assert.ok(st.proofsPerMinute > 0 && st.threads >= 1, JSON.stringify(st));
   } finally {
     await app.close();
     await prover.close();

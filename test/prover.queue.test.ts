@@ -246,6 +246,14 @@ test("queue: the HTTP API answers bad jobs with the same 4xx as the SQLite backe
     const w2 = await worker(p);
     try {
       assert.equal((await prover.waitFor(pending.id)).state, "done");
+      // /stats: this API saw the job complete (its time from the worker's result), and the live worker that proved it
+      let st = (await app.inject({ method: "GET", url: "/stats" })).json();
+      // waitFor may have read the job before the completed event reached this API
+      for (let i = 0; i < 50 && st.sample === 0; i++) st = await new Promise((r) => setTimeout(r, 100)).then(async () => (await app.inject({ method: "GET", url: "/stats" })).json());
+      assert.equal(st.done, 2);
+      assert.ok(st.sample >= 1 && st.p50ProofMs > 0, JSON.stringify(st));
+      const row = (st.workers as { id: string; proven: number; threads: number }[]).find((x) => x.id === w2.id);
+      assert.ok(row && row.proven >= 1 && row.threads >= 1, JSON.stringify(st.workers));
     } finally {
       await w2.close();
     }

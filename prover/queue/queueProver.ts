@@ -10,6 +10,7 @@ import { jobId, type JobProof, type JobView } from "../prover.js";
 import type { ProverService } from "../proverService.js";
 import type { BuildFiles } from "../provingPool.js";
 import { QueueMetrics } from "./queueMetrics.js";
+import { RecentProofs, type ProverStats } from "../proverStats.js";
 import { buildQueueName, decodeFailure, queueKeys, redisConnection, type ProveJobData, type ProveJobResult, type WorkerAnnouncement } from "./queueKeys.js";
 
 /** BullMQ's largest priority (lower runs first; 0 would mean "no priority", ahead of all). */
@@ -68,6 +69,7 @@ export class QueueProver implements ProverService {
   private readonly checker: JobRequestChecker;
   private readonly keys: ReturnType<typeof queueKeys>;
   private closed = false;
+  private readonly recent = new RecentProofs();
   private submitting: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -133,8 +135,9 @@ export class QueueProver implements ProverService {
         prover.metrics.stalled.inc({ build: id });
         options.logger?.warn({ jobId: stalledId, build: id }, "job stalled (its worker stopped renewing the lock): back to the queue");
       });
-      ev.on("completed", ({ jobId: doneId }) => {
+      ev.on("completed", ({ jobId: doneId, returnvalue }) => {
         prover.metrics.completed.inc({ build: id });
+        prover.recordCompleted(returnvalue);
         prover.finished.emit(doneId);
       });
       ev.on("failed", ({ jobId: failedId }) => {
@@ -255,6 +258,34 @@ export class QueueProver implements ProverService {
     const workers = await this.workers();
     const backend = [...new Set(workers.map((w) => w.backend))].sort().join(",");
     return { builds: this.buildIds, workers: workers.reduce((n, w) => n + w.threads, 0), backend, jobs: await this.counts() };
+  }
+
+  /** What `GET /stats` shows: the queue, proof times as the workers timed them, and each live worker. */
+  async stats(): Promise<ProverStats> {
+    const [c, workers] = await Promise.all([this.counts(), this.workers()]);
+    const now = Date.now();
+    return {
+      backend: [...new Set(workers.map((w) => w.backend))].sort().join(","),
+      threads: workers.reduce((n, w) => n + w.threads, 0),
+      queued: c.queued,
+      inFlight: c.running,
+      done: c.done,
+      failed: c.failed,
+      ...this.recent.summary(now),
+      workers: workers
+        .map((w) => ({ id: w.id, host: w.host, backend: w.backend, threads: w.threads, inFlight: w.inFlight, proven: w.proven, failed: w.failed, lastSeenS: Math.max(0, Math.round((now - w.lastSeen) / 100) / 10) }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    };
+  }
+
+  /** A completed job's timings (BullMQ hands the worker's return value over as JSON text or as the object). */
+  private recordCompleted(returnvalue: unknown): void {
+    try {
+      const r = (typeof returnvalue === "string" ? JSON.parse(returnvalue) : returnvalue) as Partial<ProveJobResult> | null;
+      if (r?.timings) this.recent.record(Date.now(), r.timings.witnessMs + r.timings.proveMs);
+    } catch {
+      // not a result this API wrote: no timing to show
+    }
   }
 
   /** The workers that announced themselves within `workerStaleMs`. */
