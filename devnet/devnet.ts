@@ -356,6 +356,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     ),
   );
 
+  print(`  network page: ${memberUrls[0]}/ (every member serves its own view at its URL)`);
+
   print(`[5/6] gateway and light client`);
   const gateway = createGateway({ members: memberUrls, logger });
   const gatewayUrl = await gateway.listen({ port: 0, host: "127.0.0.1" });

@@ -25,6 +25,27 @@ export interface SignedRecord {
   report: string;
 }
 
+/** A finalized batch as the member followed it from L1 (member/networkView.ts shows them). */
+export interface LandedBatch {
+  batchNumber: bigint;
+  batchHash: bigint;
+  txRoot: bigint;
+  /** The round of the header that landed (null for an escape-hatch batch, or when neither calldata nor a report told it). */
+  round: bigint | null;
+  /** The leaf that led that round (leaderOf the header's committee), when known. */
+  leader: number | null;
+  forcedOnly: boolean;
+  forcedFrom: bigint;
+  forcedTo: bigint;
+  /** Every slot's txHash in slot order (forced first), or null when the member could not read them. */
+  slots: bigint[] | null;
+  l1TxHash: string;
+  blockNumber: bigint;
+  /** Filled in later from the receipt and the block (null until then). */
+  gasUsed: bigint | null;
+  blockTimeMs: number | null;
+}
+
 /** A transaction as the member received it. */
 export interface ReceivedTx {
   txHash: bigint;
@@ -69,6 +90,11 @@ export class MemberStore {
     // the slots of each signed report, so a batch it signed can be followed even when its calldata cannot be read
     if (!(this.db.prepare(`PRAGMA table_info(reports)`).all() as { name: string }[]).some((c) => c.name === "tx_hashes")) this.db.exec(`ALTER TABLE reports ADD COLUMN tx_hashes TEXT`);
     this.db.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    // each finalized batch it followed: what the network page shows and where an inclusion proof comes from
+    this.db.exec(`CREATE TABLE IF NOT EXISTS batches (
+      batch_number TEXT PRIMARY KEY, batch_hash TEXT NOT NULL, tx_root TEXT NOT NULL, round TEXT, leader INTEGER, forced_only INTEGER NOT NULL,
+      forced_from TEXT NOT NULL, forced_to TEXT NOT NULL, slots TEXT, l1_tx TEXT NOT NULL, block_number TEXT NOT NULL, gas_used TEXT, block_time INTEGER
+    )`);
     this.stmt = {
       // a transaction that arrives after it landed (late gossip, a wallet resending) is born landed: never proposed twice
       insertTx: this.db.prepare(`INSERT OR IGNORE INTO raw_txs (tx_hash, raw, received_at, client, landed_batch) VALUES (?, ?, ?, ?, (SELECT batch_number FROM landed WHERE tx_hash = ?))`),
@@ -90,6 +116,12 @@ export class MemberStore {
       landedIn: this.db.prepare(`SELECT batch_number FROM landed WHERE tx_hash = ?`),
       getMeta: this.db.prepare(`SELECT value FROM meta WHERE key = ?`),
       setMeta: this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+      insertBatch: this.db.prepare(`INSERT OR IGNORE INTO batches (batch_number, batch_hash, tx_root, round, leader, forced_only, forced_from, forced_to, slots, l1_tx, block_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      batch: this.db.prepare(`SELECT * FROM batches WHERE batch_number = ?`),
+      batches: this.db.prepare(`SELECT * FROM batches WHERE batch_number < ? ORDER BY batch_number DESC LIMIT ?`),
+      setReceipt: this.db.prepare(`UPDATE batches SET gas_used = ?, block_time = ? WHERE batch_number = ?`),
+      arrivals: this.db.prepare(`SELECT received_at FROM raw_txs WHERE landed_batch = ? ORDER BY received_at`),
+      signedAtOf: this.db.prepare(`SELECT signed_at FROM reports WHERE batch_number = ? AND round = ?`),
       record: this.db.prepare(`INSERT OR IGNORE INTO reports (batch_number, round, batch_hash, message, report, signed_at, tx_hashes) VALUES (?, ?, ?, ?, ?, ?, ?)`),
     };
   }
@@ -146,9 +178,13 @@ export class MemberStore {
    * landed transaction is never proposed again. Returns how many of them this
    * member had received.
    */
-  markLanded(batchNumber: bigint, txHashes: readonly bigint[]): number {
+  markLanded(batchNumber: bigint, txHashes: readonly bigint[], batch?: Omit<LandedBatch, "batchNumber" | "gasUsed" | "blockTimeMs">): number {
     return this.db.transaction(() => {
       let mine = 0;
+      if (batch) {
+        const b = batch;
+        this.stmt.insertBatch.run(u64Key(batchNumber), b.batchHash.toString(), b.txRoot.toString(), b.round === null ? null : b.round.toString(), b.leader, b.forcedOnly ? 1 : 0, b.forcedFrom.toString(), b.forcedTo.toString(), b.slots ? JSON.stringify(b.slots.map(String)) : null, b.l1TxHash, b.blockNumber.toString());
+      }
       for (const h of txHashes) {
         this.stmt.land.run(h.toString(), u64Key(batchNumber));
         mine += this.stmt.landRaw.run(u64Key(batchNumber), h.toString()).changes;
@@ -157,6 +193,31 @@ export class MemberStore {
       this.stmt.setMeta.run("followedTo", batchNumber.toString());
       return mine;
     })();
+  }
+
+  /** A followed batch by number. */
+  batch(batchNumber: bigint): LandedBatch | undefined {
+    return toBatch(this.stmt.batch.get(u64Key(batchNumber)) as BatchRow | undefined);
+  }
+
+  /** The `limit` latest followed batches below `before` (default: all), newest first. */
+  batches(limit: number, before?: bigint): LandedBatch[] {
+    return (this.stmt.batches.all(before === undefined ? "~" : u64Key(before), limit) as BatchRow[]).map((r) => toBatch(r)!);
+  }
+
+  /** Records a followed batch's gas and block time (read later than the batch itself). */
+  setBatchReceipt(batchNumber: bigint, gasUsed: bigint, blockTimeMs: number): void {
+    this.stmt.setReceipt.run(gasUsed.toString(), blockTimeMs, u64Key(batchNumber));
+  }
+
+  /** This member's receive times (unix ms, ascending) of the transactions of batch `batchNumber` it had received. */
+  arrivalsIn(batchNumber: bigint): number[] {
+    return (this.stmt.arrivals.all(u64Key(batchNumber)) as { received_at: number }[]).map((r) => r.received_at);
+  }
+
+  /** When this member signed its report on (batchNumber, round), unix ms, if it did. */
+  signedAt(batchNumber: bigint, round: bigint): number | undefined {
+    return (this.stmt.signedAtOf.get(u64Key(batchNumber), u64Key(round)) as { signed_at: number } | undefined)?.signed_at;
   }
 
   /** The last finalized batch number this member read from L1 (0n before the first). */
@@ -209,6 +270,42 @@ export class MemberStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+interface BatchRow {
+  batch_number: string;
+  batch_hash: string;
+  tx_root: string;
+  round: string | null;
+  leader: number | null;
+  forced_only: number;
+  forced_from: string;
+  forced_to: string;
+  slots: string | null;
+  l1_tx: string;
+  block_number: string;
+  gas_used: string | null;
+  block_time: number | null;
+}
+
+function toBatch(r: BatchRow | undefined): LandedBatch | undefined {
+  return (
+    r && {
+      batchNumber: BigInt(r.batch_number),
+      batchHash: BigInt(r.batch_hash),
+      txRoot: BigInt(r.tx_root),
+      round: r.round === null ? null : BigInt(r.round),
+      leader: r.leader,
+      forcedOnly: r.forced_only === 1,
+      forcedFrom: BigInt(r.forced_from),
+      forcedTo: BigInt(r.forced_to),
+      slots: r.slots === null ? null : (JSON.parse(r.slots) as string[]).map(BigInt),
+      l1TxHash: r.l1_tx,
+      blockNumber: BigInt(r.block_number),
+      gasUsed: r.gas_used === null ? null : BigInt(r.gas_used),
+      blockTimeMs: r.block_time,
+    }
+  );
 }
 
 interface Row {

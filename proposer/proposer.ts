@@ -4,7 +4,7 @@ import { getBatchBuild } from "../src/builds.js";
 import type { Committee } from "../src/committee.js";
 import { proposeBatch } from "../src/batch.js";
 import { batchFileFromJSON, batchFileToJSON, reportToJSON } from "../src/batchFile.js";
-import { batchHash, headerToJSON } from "../src/header.js";
+import { batchHash, headerToJSON, unpackHeaderWords } from "../src/header.js";
 import type { SignedReport } from "../src/report.js";
 import type { MemberKey } from "../src/keys.js";
 import { buildWitnessInput } from "../src/witness.js";
@@ -18,6 +18,7 @@ import { InboxRevertError, MemberAnswerError, ServiceError, ZkseqError } from ".
 import { expectedNextCommittee, type ForcedEntryEvent, type InboxClient, type InboxState } from "../src/chain/inboxClient.js";
 import type { ProverClient } from "../prover/proverClient.js";
 import type { ProverService } from "../prover/proverService.js";
+import type { ProverStats } from "../prover/proverStats.js";
 import type { JobProof } from "../prover/prover.js";
 import type { JobRequest } from "../prover/jobRequest.js";
 import type { MemberStore } from "../member/memberStore.js";
@@ -171,6 +172,13 @@ export class Proposer extends EventEmitter<{ progress: [ProposerProgress] }> {
     };
   }
 
+  /** The figures of this member's own proving pool, once it was made (undefined before its first need). */
+  async localProverStats(): Promise<ProverStats | undefined> {
+    if (!this.localProving) return undefined;
+    const local = await this.localProving.catch(() => undefined);
+    return local ? await local.stats() : undefined;
+  }
+
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const onAbort = () => {
@@ -265,18 +273,30 @@ export class Proposer extends EventEmitter<{ progress: [ProposerProgress] }> {
         if (BigInt(this.forcedSeen.length) < e.forcedTo) this.forcedSeen = await this.opts.inbox.forcedEntries();
         for (const f of this.forcedSeen) if (f.index >= e.forcedFrom && f.index < e.forcedTo) hashes.push(f.txHash);
       }
+      /** Every slot in order, and the round that landed, when this member can tell (the network page shows them). */
+      let slots: bigint[] | null = e.forcedOnly ? [...hashes] : null;
+      let round: bigint | null = null;
+      let leader: number | null = null;
       if (!e.forcedOnly) {
         try {
           const posted = await this.opts.inbox.submittedBatch(e.transactionHash);
           for (const raw of posted.txs) hashes.push(txHashOf(raw));
+          slots = [...hashes];
+          round = unpackHeaderWords(posted.header).round;
+          const committee = await this.opts.committees.get(posted.header.committeeHash);
+          if (committee) leader = leaderOf(committee, e.batchNumber, round);
         } catch (err) {
           // not a direct submitBatch call (a contract wallet, a multicall): the slots of the report it signed on that header, if it did
-          const slots = this.opts.local.store.slotsSigned(e.batchHash);
-          if (slots) hashes.push(...slots);
-          else this.log.error({ batchNumber: e.batchNumber.toString(), err: err instanceof ZkseqError ? err.shortMessage : String(err) }, "cannot read a finalized batch's transactions and did not sign it; its transactions stay pending here (members that signed it refuse them)");
+          const signed = this.opts.local.store.slotsSigned(e.batchHash);
+          if (signed) {
+            hashes.push(...signed.slice(hashes.length));
+            slots = signed;
+            round = this.opts.local.store.allSigned().find((r) => r.batchHash === e.batchHash)?.round ?? null;
+          } else this.log.error({ batchNumber: e.batchNumber.toString(), err: err instanceof ZkseqError ? err.shortMessage : String(err) }, "cannot read a finalized batch's transactions and did not sign it; its transactions stay pending here (members that signed it refuse them)");
         }
       }
-      mempool.markLanded(e.batchNumber, hashes);
+      if (slots && slots.length !== Number(e.txCount)) slots = null; // not what the inbox counted: never shown as the batch's slots
+      mempool.markLanded(e.batchNumber, hashes, { batchHash: e.batchHash, txRoot: e.txRoot, round, leader, forcedOnly: e.forcedOnly, forcedFrom: e.forcedFrom, forcedTo: e.forcedTo, slots, l1TxHash: e.transactionHash, blockNumber: e.blockNumber });
       this.followFromBlock = e.blockNumber;
     }
   }

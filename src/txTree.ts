@@ -1,5 +1,8 @@
 import { poseidon } from "./poseidon.js";
 import { InvalidArgumentError } from "./errors.js";
+import { foldTxInclusionProof, txTreeArities } from "./txTreeShape.js";
+
+export { txTreeArities } from "./txTreeShape.js";
 
 /**
  * zkseq's transaction tree over a batch's B slots (B a power of two), as
@@ -7,20 +10,6 @@ import { InvalidArgumentError } from "./errors.js";
  * multiple of 4 nodes, then one binary level at the top if 2 nodes are left.
  * Empty slots are 0.
  */
-
-/** The arity of each level, leaf level first. */
-export function txTreeArities(size: number): number[] {
-  if (!Number.isInteger(size) || size < 2 || (size & (size - 1)) !== 0) {
-    throw new InvalidArgumentError(`a transaction tree has a power-of-two size >= 2, got ${size}`);
-  }
-  const arities: number[] = [];
-  for (let width = size; width > 1; ) {
-    const arity = width % 4 === 0 ? 4 : 2;
-    arities.push(arity);
-    width /= arity;
-  }
-  return arities;
-}
 
 /** Every level of the tree, leaves (padded with 0 to `size`) first, root last. */
 export function txTreeLevels(txHashes: readonly bigint[], size: number): bigint[][] {
@@ -77,19 +66,7 @@ export function txInclusionProof(txHashes: readonly bigint[], size: number, slot
 
 /** The root an inclusion proof leads to (throws on a malformed proof). */
 export function txRootFromProof(proof: TxInclusionProof): bigint {
-  const arities = txTreeArities(proof.size);
-  if (!Number.isInteger(proof.slot) || proof.slot < 0 || proof.slot >= proof.size) throw new InvalidArgumentError(`slot ${proof.slot} is outside the tree`);
-  if (proof.siblings.length !== arities.length) throw new InvalidArgumentError(`a proof for ${proof.size} slots has ${arities.length} levels`);
-  let cur = proof.txHash;
-  let index = proof.slot;
-  arities.forEach((arity, l) => {
-    const sib = proof.siblings[l]!;
-    if (sib.length !== arity - 1) throw new InvalidArgumentError(`level ${l} of the proof needs ${arity - 1} siblings`);
-    const pos = index % arity;
-    cur = poseidon([...sib.slice(0, pos), cur, ...sib.slice(pos)]);
-    index = Math.floor(index / arity);
-  });
-  return cur;
+  return foldTxInclusionProof(proof, poseidon);
 }
 
 /** True if the proof shows its transaction at its slot under `root`; false for a wrong or malformed proof. */

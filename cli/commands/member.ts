@@ -13,6 +13,8 @@ import { toBigInt } from "../../src/field.js";
 import type { Hex } from "viem";
 import { CommitteeDirectory, readInboxSnapshot } from "../../member/inboxSnapshot.js";
 import { action, positiveInt } from "../errors.js";
+import { NetworkView } from "../../member/networkView.js";
+import { registerNetworkPage } from "../../member/networkPage.js";
 
 interface MemberFlags {
   keystore: string;
@@ -102,6 +104,23 @@ export function registerMember(program: Command): void {
           maxPendingPerClient: f.clientQuota,
           logger,
         });
+        const proverClient = f.prover ? new ProverClient(f.prover, process.env.ZKSEQ_PROVER_TOKEN ? { token: process.env.ZKSEQ_PROVER_TOKEN } : {}) : undefined;
+        const view = new NetworkView({
+          inbox,
+          store: node.store,
+          committees,
+          key,
+          build: f.build,
+          peers,
+          roundTimeoutMs: f.roundTimeout,
+          provers: [
+            ...(proverClient ? [{ name: `prover at ${f.prover}`, stats: () => proverClient.stats({ timeoutMs: 1500 }) }] : []),
+            { name: "this member's own pool", stats: async () => proposer?.localProverStats() },
+          ],
+          logger,
+        });
+        registerNetworkPage(node.app, view);
+        node.app.addHook("onClose", async () => view.close());
         const address = await node.app.listen({ port: f.port, host: f.host });
         const ptau = f.ptau ?? process.env.ZKSEQ_PTAU;
         proposer = new Proposer({
@@ -111,7 +130,7 @@ export function registerMember(program: Command): void {
           peers: peers.filter((u) => u.replace(/\/+$/, "") !== address),
           local: node,
           inbox,
-          ...(f.prover ? { prover: new ProverClient(f.prover, process.env.ZKSEQ_PROVER_TOKEN ? { token: process.env.ZKSEQ_PROVER_TOKEN } : {}) } : {}),
+          ...(proverClient ? { prover: proverClient } : {}),
           localProver: () => createProver({ builds: [f.build], db: `${f.db}.prover`, workers: f.localWorkers, ...(ptau ? { ptau } : {}), logger }),
           db: f.db,
           roundTimeoutMs: f.roundTimeout,
@@ -120,14 +139,15 @@ export function registerMember(program: Command): void {
           withhold: f.withhold,
           logger,
         });
-        proposer.on("progress", (p) =>
+        proposer.on("progress", (p) => {
+          view.noteProgress(p);
           logger.info(
             { batchNumber: p.batchNumber.toString(), round: p.round.toString(), leader: p.leader, stage: p.stage, txCount: p.txCount, forcedCount: p.forcedCount, signers: p.signers, ms: p.elapsedMs, detail: p.detail },
             "proposer",
-          ),
-        );
+          );
+        });
         proposer.start();
-        logger.info({ address, publicKey: key.publicKey.map(String), skewMs: f.skewMs, roundTimeoutMs: f.roundTimeout, peers: peers.length }, "member listening");
+        logger.info({ address, page: `${address}/`, publicKey: key.publicKey.map(String), skewMs: f.skewMs, roundTimeoutMs: f.roundTimeout, peers: peers.length }, "member listening");
         const stop = async () => {
           await proposer?.close();
           await node.app.close();
