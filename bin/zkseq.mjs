@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The zkseq command. It runs the compiled CLI (dist/, which npm install and
 // npm run build make) with plain node. Without dist/ (a clone before its first
-// build), or when a source is newer than the build (one warning line), it runs
-// the TypeScript sources through tsx instead, as before dist/ existed: the same
-// behaviour, a slower start (README, CLI reference).
+// build), or when a source is newer than the build (one warning line on a
+// terminal), it runs the TypeScript sources through tsx instead, as before
+// dist/ existed: the same behaviour, a slower start (README, CLI reference).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,7 +38,8 @@ const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : undefined;
 if (builtAt !== undefined && !stale(builtAt)) {
   await import("../dist/cli/zkseq.js");
 } else {
-  if (existsSync(join(root, "dist", "cli", "zkseq.js"))) {
+  // to a terminal only: piped stderr (scripts, the tests) keeps the one-line error contract
+  if (process.stderr.isTTY && existsSync(join(root, "dist", "cli", "zkseq.js"))) {
     process.stderr.write("zkseq: dist/ is older than the sources; running them through tsx (npm run build to make the CLI start fast)\n");
   }
   const { register } = await import("tsx/esm/api");
