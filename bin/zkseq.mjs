@@ -28,14 +28,15 @@ function newest(path) {
 
 /** Whether a source the build compiles or copies (or its config) changed after the build started. */
 function stale(builtAt) {
-  if (!existsSync(buildConfig)) return false; // an installed package: dist/ is all there is
   const { include } = JSON.parse(readFileSync(buildConfig, "utf8"));
   const inputs = [...include, "tsconfig.json", "tsconfig.build.json"];
   return inputs.some((p) => newest(join(root, p)) > builtAt);
 }
 
+// an installed package has dist/ and no sources
+const sources = existsSync(join(root, "cli", "zkseq.ts")) && existsSync(buildConfig);
 const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : undefined;
-if (builtAt !== undefined && !stale(builtAt)) {
+if (!sources || (builtAt !== undefined && !stale(builtAt))) {
   await import("../dist/cli/zkseq.js");
 } else {
   // to a terminal only: piped stderr (scripts, the tests) keeps the one-line error contract
