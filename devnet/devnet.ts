@@ -6,7 +6,6 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { pino, type Logger as PinoLogger } from "pino";
 import { toHex, type Hex } from "viem";
@@ -33,10 +32,11 @@ import { deriveBatches } from "../src/sdk/deriveBatches.js";
 import type { VerificationKey } from "../src/sdk/verifyBatch.js";
 import { InvalidArgumentError } from "../src/errors.js";
 import { leaderOf } from "../src/leaderSchedule.js";
+import { PACKAGE_ROOT } from "../src/packageRoot.js";
 
 const fmtS = (ms: number | null) => (ms === null ? "n/a" : `${(ms / 1000).toFixed(1)} s`);
 
-const BIN = fileURLToPath(new URL("../bin/zkseq.mjs", import.meta.url));
+const BIN = join(PACKAGE_ROOT, "bin", "zkseq.mjs");
 
 /** Hardhat's development accounts: account 0 deploys and forces, member i submits with account i + 1. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";

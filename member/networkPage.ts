@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { InvalidArgumentError, ZkseqError } from "../src/errors.js";
+import { PACKAGE_ROOT } from "../src/packageRoot.js";
 import type { NetworkView } from "./networkView.js";
 
 /** The page's files, built by `npm run build:web` (scripts/build-web.mjs) into web/dist/. Nothing else is served. */
@@ -15,14 +15,9 @@ const ASSETS: Record<string, string> = {
 /** Open event streams one node serves at most (each costs a socket and a JSON write per refresh). */
 const MAX_STREAMS = 32;
 
-/** The folder the built page lives in: web/dist/ at the package root (found from this file, in the sources or a compiled copy). */
+/** The folder the built page lives in: web/dist/ at the package root (from the sources or a compiled copy). */
 export function webDistDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, "web", "index.html"))) return join(dir, "web", "dist");
-    dir = dirname(dir);
-  }
-  return join(dirname(fileURLToPath(import.meta.url)), "..", "web", "dist");
+  return join(PACKAGE_ROOT, "web", "dist");
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../src/packageRoot.js";
 
 /** A parsed, checked zkey held in native memory. */
 export interface NativeProvingKey {
@@ -37,7 +38,7 @@ export interface NativeAddon {
 }
 
 /** Where the install step puts the addon. */
-export const NATIVE_ADDON_PATH = fileURLToPath(new URL("../native/build/Release/zkseq_native.node", import.meta.url));
+export const NATIVE_ADDON_PATH = join(PACKAGE_ROOT, "native", "build", "Release", "zkseq_native.node");
 
 let cached: { addon: NativeAddon } | { error: string } | undefined;
 

@@ -22,6 +22,7 @@ import type { BuildFiles, ProveTask, ProveTaskOutcome, ProveTaskResult, ProverBa
 
 export type { BuildFiles, Groth16Proof, ProveTaskResult, ProverBackend } from "./proveTask.js";
 
+// next to this module in both layouts: npm run build copies worker.mjs into dist/prover/
 const WORKER = fileURLToPath(new URL("./worker.mjs", import.meta.url));
 
 /** Options of a ProvingPool. */

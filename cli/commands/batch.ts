@@ -1,7 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { toBigInt } from "../../src/field.js";
-import { exportBatchFile } from "../../proposer/exportBatch.js";
 import { action } from "../errors.js";
 
 export function registerBatch(program: Command): void {
@@ -14,6 +13,7 @@ export function registerBatch(program: Command): void {
     .option("-o, --out <file>", "where to write it (default: stdout)")
     .action(
       action(async (n: string, f: { db: string; out?: string }) => {
+        const { exportBatchFile } = await import("../../proposer/exportBatch.js");
         const json = JSON.stringify(exportBatchFile(f.db, toBigInt(n, "batchNumber")), null, 2) + "\n";
         if (f.out) {
           await writeFile(f.out, json);

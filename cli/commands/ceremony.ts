@@ -1,13 +1,6 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { consoleLogger } from "../../src/logger.js";
-import { initCeremony } from "../../src/ceremony/initCeremony.js";
-import { contributeToCeremony } from "../../src/ceremony/contributeToCeremony.js";
-import { applyBeacon } from "../../src/ceremony/applyBeacon.js";
-import { verifyCeremonyZkey } from "../../src/ceremony/verifyCeremonyZkey.js";
-import { verifyTranscript } from "../../src/ceremony/verifyTranscript.js";
-import { finalizeCeremony } from "../../src/ceremony/finalizeCeremony.js";
-import { installCeremonyKeys } from "../../src/ceremony/installCeremonyKeys.js";
 import { action, positiveInt } from "../errors.js";
 
 const out = (line: string) => process.stdout.write(line + "\n");
@@ -16,6 +9,8 @@ const out = (line: string) => process.stdout.write(line + "\n");
 export function registerCeremony(program: Command): void {
   const ceremony = program.command("ceremony").description("a multi-party Groth16 phase 2 (trusted setup) for a circuit build: init, contribute, beacon, verify, finalize, install");
   const logger = (verbose: boolean) => consoleLogger("ceremony", verbose);
+  // loaded by the command that runs, not at start: `zkseq --help` stays fast
+  const steps = () => import("../../src/ceremony/index.js");
 
   ceremony
     .command("init")
@@ -27,7 +22,7 @@ export function registerCeremony(program: Command): void {
     .option("--verbose", "snarkjs's progress too", false)
     .action(
       action(async (build: string, f: { ptau: string; out: string; allowUnlistedPtau: boolean; verbose: boolean }) => {
-        const r = await initCeremony({ build, ptau: f.ptau, out: f.out, allowUnlistedPtau: f.allowUnlistedPtau, logger: logger(f.verbose) });
+        const r = await (await steps()).initCeremony({ build, ptau: f.ptau, out: f.out, allowUnlistedPtau: f.allowUnlistedPtau, logger: logger(f.verbose) });
         out(`initial key ${r.zkey}`);
         out(`transcript ${r.transcript}`);
         out(`circuit hash ${r.circuitHash}`);
@@ -46,7 +41,7 @@ export function registerCeremony(program: Command): void {
     .option("--verbose", "snarkjs's progress too", false)
     .action(
       action(async (input: string, output: string, f: { name: string; text?: string; transcript?: string; verbose: boolean }) => {
-        const r = await contributeToCeremony({ input, output, name: f.name, ...(f.text !== undefined ? { text: f.text } : {}), ...(f.transcript ? { transcript: f.transcript } : {}), logger: logger(f.verbose) });
+        const r = await (await steps()).contributeToCeremony({ input, output, name: f.name, ...(f.text !== undefined ? { text: f.text } : {}), ...(f.transcript ? { transcript: f.transcript } : {}), logger: logger(f.verbose) });
         out(`contribution #${r.entry.index} (${r.entry.name}) written to ${output}`);
         out(`contribution hash (publish it): ${r.contributionHash}`);
         out(`transcript ${r.transcript}`);
@@ -64,7 +59,7 @@ export function registerCeremony(program: Command): void {
     .option("--transcript <file>", "the transcript to extend (default: transcript.json next to <in.zkey>)")
     .action(
       action(async (input: string, output: string, f: { beacon: string; iterations: number; name: string; transcript?: string }) => {
-        const r = await applyBeacon({ input, output, beacon: f.beacon, iterationsExp: f.iterations, name: f.name, ...(f.transcript ? { transcript: f.transcript } : {}), logger: logger(false) });
+        const r = await (await steps()).applyBeacon({ input, output, beacon: f.beacon, iterationsExp: f.iterations, name: f.name, ...(f.transcript ? { transcript: f.transcript } : {}), logger: logger(false) });
         out(`beacon #${r.entry.index} written to ${output}`);
         out(`contribution hash: ${r.contributionHash}`);
         out(`transcript ${r.transcript}`);
@@ -84,13 +79,13 @@ export function registerCeremony(program: Command): void {
         if (!zkey && !f.transcript) throw new InvalidArgumentError("give a key to verify (with --r1cs and --ptau) or --transcript <file>");
         if (zkey && (!f.r1cs || !f.ptau)) throw new InvalidArgumentError("verifying a key needs --r1cs <file> and --ptau <file>");
         if (f.transcript) {
-          const r = await verifyTranscript(f.transcript);
+          const r = await (await steps()).verifyTranscript(f.transcript);
           for (const c of r.transcript.contributions) out(`#${c.index} ${c.type} ${c.name}: ${c.contributionHash}`);
           out(`transcript chain ok: ${r.chain}${r.transcript.final ? " (finalized)" : ""}`);
           out(`files checked: ${r.checked.join(", ") || "none"}${r.missing.length ? `; not next to the transcript: ${r.missing.join(", ")}` : ""}`);
         }
         if (zkey) {
-          const mpc = await verifyCeremonyZkey({ zkey, r1cs: f.r1cs!, ptau: f.ptau!, ...(f.transcript ? { transcript: f.transcript } : {}), logger: logger(f.verbose) });
+          const mpc = await (await steps()).verifyCeremonyZkey({ zkey, r1cs: f.r1cs!, ptau: f.ptau!, ...(f.transcript ? { transcript: f.transcript } : {}), logger: logger(f.verbose) });
           for (const c of mpc.contributions) out(`#${c.index} ${c.type} ${c.name}: ${c.contributionHash}`);
           out(`${zkey} ok: follows from the r1cs and the ptau through ${mpc.contributions.length} contributions`);
         }
@@ -107,10 +102,10 @@ export function registerCeremony(program: Command): void {
     .option("--force", "with --install: replace a setup already cached for this ptau", false)
     .action(
       action(async (zkey: string, f: { out: string; transcript?: string; install: boolean; force: boolean }) => {
-        const r = await finalizeCeremony({ zkey, out: f.out, ...(f.transcript ? { transcript: f.transcript } : {}), logger: logger(false) });
+        const r = await (await steps()).finalizeCeremony({ zkey, out: f.out, ...(f.transcript ? { transcript: f.transcript } : {}), logger: logger(false) });
         out(`final keys in ${r.dir}: ${r.zkey}, ${r.verificationKey}, ${r.solidityVerifier}`);
         out(`transcript chain (publish it): ${r.chain}`);
-        if (f.install) out(`installed as ${await installCeremonyKeys({ dir: r.dir, force: f.force, logger: logger(false) })}`);
+        if (f.install) out(`installed as ${await (await steps()).installCeremonyKeys({ dir: r.dir, force: f.force, logger: logger(false) })}`);
       }),
     );
 
@@ -121,7 +116,7 @@ export function registerCeremony(program: Command): void {
     .option("--force", "replace a setup already cached for this ptau (e.g. the single-party one)", false)
     .action(
       action(async (dir: string, f: { force: boolean }) => {
-        out(`installed as ${await installCeremonyKeys({ dir, force: f.force, logger: logger(false) })}`);
+        out(`installed as ${await (await steps()).installCeremonyKeys({ dir, force: f.force, logger: logger(false) })}`);
         out("builds set up with --ptau <the ceremony's ptau> (or ZKSEQ_PTAU) now use these keys");
       }),
     );

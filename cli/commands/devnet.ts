@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { startDevnet, summaryJsonLine } from "../../devnet/devnet.js";
 import { action, positiveInt } from "../errors.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 
@@ -52,6 +51,7 @@ export function registerDevnet(program: Command): void {
     .option("--json", "end with one JSON line on stdout summarising the run", false)
     .action(
       action(async (f: DevnetFlags) => {
+        const { startDevnet, summaryJsonLine } = await import("../../devnet/devnet.js");
         const devnet = await startDevnet({
           ...(f.members !== undefined ? { members: f.members } : {}),
           build: f.build,

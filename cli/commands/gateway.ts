@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { pino } from "pino";
-import { createGateway } from "../../gateway/gateway.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { action, positiveInt } from "../errors.js";
 
@@ -24,6 +22,7 @@ export function registerGateway(program: Command): void {
         const members = f.members.split(",").map((u) => u.trim()).filter(Boolean);
         if (members.length === 0) throw new InvalidArgumentError("--members needs at least one member URL");
         for (const u of members) if (!/^https?:\/\//.test(u)) throw new InvalidArgumentError(`--members: ${u} is not an http(s) URL`);
+        const [{ pino }, { createGateway }] = await Promise.all([import("pino"), import("../../gateway/gateway.js")]);
         const logger = pino({ level: f.logLevel, base: { service: "zkseq-gateway" } });
         const app = createGateway({ members, logger });
         const address = await app.listen({ port: f.port, host: f.host });

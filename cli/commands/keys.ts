@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { generateMemberKey, writeKeystore } from "../../src/keys.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { action } from "../errors.js";
 
@@ -16,6 +15,7 @@ export function registerKeys(program: Command): void {
         const password = process.env[f.passwordEnv];
         if (!password) throw new InvalidArgumentError(`set a password in $${f.passwordEnv}`);
         if (existsSync(f.out)) throw new InvalidArgumentError(`${f.out} exists; not overwriting a keystore`);
+        const { generateMemberKey, writeKeystore } = await import("../../src/keys.js");
         const key = generateMemberKey();
         await writeKeystore(f.out, key, password);
         process.stdout.write(JSON.stringify({ keystore: f.out, publicKey: key.publicKey.map(String) }) + "\n");

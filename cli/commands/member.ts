@@ -1,20 +1,10 @@
 import type { Command } from "commander";
-import { pino } from "pino";
-import { readKeystore } from "../../src/keys.js";
 import { getBatchBuild } from "../../src/builds.js";
 import { InvalidArgumentError } from "../../src/errors.js";
-import { chainClients } from "../../src/chain/clients.js";
-import { InboxClient } from "../../src/chain/inboxClient.js";
-import { createMemberNode } from "../../member/memberNode.js";
-import { Proposer } from "../../proposer/proposer.js";
-import { ProverClient } from "../../prover/proverClient.js";
-import { createProver } from "../../prover/prover.js";
+import type { Proposer } from "../../proposer/proposer.js";
 import { toBigInt } from "../../src/field.js";
 import type { Hex } from "viem";
-import { CommitteeDirectory, readInboxSnapshot } from "../../member/inboxSnapshot.js";
 import { action, positiveInt } from "../errors.js";
-import { NetworkView } from "../../member/networkView.js";
-import { registerNetworkPage } from "../../member/networkPage.js";
 
 interface MemberFlags {
   keystore: string;
@@ -72,6 +62,20 @@ export function registerMember(program: Command): void {
         const password = process.env[f.passwordEnv];
         if (password === undefined) throw new InvalidArgumentError(`set the keystore password in $${f.passwordEnv}`);
         if (!/^0x[0-9a-fA-F]{40}$/.test(f.inbox)) throw new InvalidArgumentError(`--inbox must be a 0x-address, got ${f.inbox}`);
+        // loaded here, not at the top: `zkseq --help` and usage errors stay fast
+        const [{ pino }, { readKeystore }, { chainClients }, { InboxClient }, { createMemberNode }, { Proposer }, { ProverClient }, { createProver }, { CommitteeDirectory, readInboxSnapshot }, { NetworkView }, { registerNetworkPage }] = await Promise.all([
+          import("pino"),
+          import("../../src/keys.js"),
+          import("../../src/chain/clients.js"),
+          import("../../src/chain/inboxClient.js"),
+          import("../../member/memberNode.js"),
+          import("../../proposer/proposer.js"),
+          import("../../prover/proverClient.js"),
+          import("../../prover/prover.js"),
+          import("../../member/inboxSnapshot.js"),
+          import("../../member/networkView.js"),
+          import("../../member/networkPage.js"),
+        ]);
         const key = await readKeystore(f.keystore, password);
         const build = getBatchBuild(f.build);
         const logger = pino({ level: f.logLevel, base: { service: "zkseq-member" } });

@@ -2,13 +2,10 @@ import { writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { buildCircuit } from "../../src/build/buildCircuit.js";
-import { batchFileFromJSON } from "../../src/batchFile.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { readJsonFile } from "../../src/readJsonFile.js";
-import { headerFromPublicSignals, headerToJSON } from "../../src/header.js";
-import { buildWitnessInput, type CircuitInput } from "../../src/witness.js";
-import { ProvingPool, buildFiles, type ProverBackend } from "../../prover/provingPool.js";
+import type { CircuitInput } from "../../src/witness.js";
+import type { ProverBackend } from "../../prover/provingPool.js";
 import { backendFlag } from "../backendFlag.js";
 import { action, positiveInt } from "../errors.js";
 import { Progress } from "../progress.js";
@@ -26,13 +23,14 @@ interface ProveFlags {
  * Reads what `zkseq prove` accepts: a batch file ({ build, header, committee,
  * txHashes, reports }), a job request ({ build, input }), or a bare circuit input.
  */
-export function readProveInput(json: unknown, buildFlag: string | undefined): { build: string; input: CircuitInput } {
+export async function readProveInput(json: unknown, buildFlag: string | undefined): Promise<{ build: string; input: CircuitInput }> {
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw new InvalidArgumentError("the input file must hold a JSON object");
   const o = json as Record<string, unknown>;
   const fileBuild = typeof o.build === "string" ? o.build : undefined;
   if (buildFlag && fileBuild && buildFlag !== fileBuild) throw new InvalidArgumentError(`--build ${buildFlag} but the file is for build '${fileBuild}'`);
   const build = buildFlag ?? fileBuild ?? "dev";
   if ("header" in o) {
+    const [{ batchFileFromJSON }, { buildWitnessInput }] = await Promise.all([import("../../src/batchFile.js"), import("../../src/witness.js")]);
     const batch = batchFileFromJSON({ ...o, build });
     return { build, input: buildWitnessInput({ build, header: batch.header, committee: batch.committee, txHashes: batch.txHashes, reports: batch.reports }).input };
   }
@@ -55,9 +53,14 @@ export function registerProve(program: Command): void {
       action(async (file: string, flags: ProveFlags) => {
         const progress = new Progress();
         const json = await readJsonFile(file, "input file");
-        const { build, input } = readProveInput(json, flags.build);
+        const { build, input } = await readProveInput(json, flags.build);
         const out = flags.out ?? join(dirname(resolve(file)), basename(file).replace(/\.json$/i, "") + ".proof.json");
 
+        const [{ buildCircuit }, { ProvingPool, buildFiles }, { headerFromPublicSignals, headerToJSON }] = await Promise.all([
+          import("../../src/build/buildCircuit.js"),
+          import("../../prover/provingPool.js"),
+          import("../../src/header.js"),
+        ]);
         progress.step(`circuit '${build}': compile and set up (cached after the first time)`);
         const ptau = flags.ptau ?? process.env.ZKSEQ_PTAU;
         const artifacts = await buildCircuit(build, {

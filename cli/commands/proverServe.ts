@@ -1,7 +1,4 @@
 import type { Command } from "commander";
-import { pino } from "pino";
-import { createProver } from "../../prover/prover.js";
-import { createProverServer } from "../../prover/httpServer.js";
 import { action, positiveInt } from "../errors.js";
 import { registerProverWorker } from "./proverWorker.js";
 import { ProverTokens } from "../../prover/proverTokens.js";
@@ -57,6 +54,7 @@ export function registerProverServe(program: Command): void {
             ? ProverTokens.parse(process.env.ZKSEQ_PROVER_TOKENS)
             : undefined;
         if (flags.queue) redisConnection(flags.queue); // a bad URL fails before the builds load
+        const [{ pino }, { createProver }, { createProverServer }] = await Promise.all([import("pino"), import("../../prover/prover.js"), import("../../prover/httpServer.js")]);
         const logger = pino({ level: flags.logLevel, base: { service: "zkseq-prover" } });
         const ptau = flags.ptau ?? process.env.ZKSEQ_PTAU;
         const p = await createProver({

@@ -1,7 +1,4 @@
 import type { Command } from "commander";
-import { pino } from "pino";
-import { loadBuilds } from "../../prover/prover.js";
-import { QueueWorker } from "../../prover/queue/queueWorker.js";
 import { redisConnection } from "../../prover/queue/queueKeys.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { action, positiveInt } from "../errors.js";
@@ -45,6 +42,7 @@ export function registerProverWorker(prover: Command): void {
         if (!flags.queue) throw new InvalidArgumentError("--queue redis://host:port is required");
         redisConnection(flags.queue); // a bad URL fails before the builds load
         if (flags.workers === 0) throw new InvalidArgumentError("--workers must be at least 1");
+        const [{ pino }, { loadBuilds }, { QueueWorker }] = await Promise.all([import("pino"), import("../../prover/prover.js"), import("../../prover/queue/queueWorker.js")]);
         const logger = pino({ level: flags.logLevel, base: { service: "zkseq-prover-worker" } });
         const ptau = flags.ptau ?? process.env.ZKSEQ_PTAU;
         const builds = await loadBuilds(

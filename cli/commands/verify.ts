@@ -1,14 +1,9 @@
 import type { Command } from "commander";
-import { buildCircuit } from "../../src/build/buildCircuit.js";
 import { toBigInt } from "../../src/field.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { readJsonFile } from "../../src/readJsonFile.js";
-import { verifyBatch } from "../../src/sdk/verifyBatch.js";
-import { chainClients } from "../../src/chain/clients.js";
-import { InboxClient } from "../../src/chain/inboxClient.js";
-import { proveInclusion, verifyInclusion } from "../../src/sdk/inclusion.js";
+import type { InboxClient } from "../../src/chain/inboxClient.js";
 import { getBatchBuild } from "../../src/builds.js";
-import { deriveBatches } from "../../src/sdk/deriveBatches.js";
 import { action } from "../errors.js";
 import { Progress } from "../progress.js";
 
@@ -37,9 +32,11 @@ export function registerVerify(program: Command): void {
           const build = typeof doc.build === "string" ? doc.build : "dev";
           progress.step(`verification key of build '${build}'`);
           const ptau = f.ptau ?? process.env.ZKSEQ_PTAU;
+          const { buildCircuit } = await import("../../src/build/buildCircuit.js");
           vkey = (await buildCircuit(getBatchBuild(build), ptau ? { ptau } : {})).verificationKey;
           progress.done();
         }
+        const { verifyBatch } = await import("../../src/sdk/verifyBatch.js");
         const { header, batchHash } = await verifyBatch({
           proof: doc.proof as never,
           publicSignals: doc.publicSignals as string[],
@@ -68,6 +65,7 @@ export function registerVerify(program: Command): void {
       action(async (f: { rpc: string; inbox: string; build: string; vkey?: string; from: string; follow: boolean; json: boolean }) => {
         const inbox = await inboxAt(f.rpc, f.inbox);
         const verificationKey = f.vkey ?? (await buildVkey(f.build));
+        const { deriveBatches } = await import("../../src/sdk/deriveBatches.js");
         const stop = new AbortController();
         process.on("SIGINT", () => stop.abort());
         for await (const b of deriveBatches({ inbox, verificationKey, build: f.build, fromBatch: toBigInt(f.from, "--from"), follow: f.follow, signal: stop.signal })) {
@@ -104,6 +102,7 @@ export function registerVerify(program: Command): void {
         const txHash = toBigInt(hashArg, "txHash") & ((1n << 248n) - 1n);
         const inbox = await inboxAt(f.rpc, f.inbox);
         const verificationKey = f.vkey ?? (await buildVkey(f.build));
+        const [{ deriveBatches }, { proveInclusion, verifyInclusion }] = await Promise.all([import("../../src/sdk/deriveBatches.js"), import("../../src/sdk/inclusion.js")]);
         for await (const b of deriveBatches({ inbox, verificationKey, build: f.build })) {
           const tx = b.transactions.find((t) => t.txHash === txHash);
           if (!tx) continue;
@@ -125,10 +124,12 @@ export function registerVerify(program: Command): void {
 
 async function inboxAt(rpc: string, address: string): Promise<InboxClient> {
   if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new InvalidArgumentError(`--inbox must be a 0x-address, got ${address}`);
+  const [{ chainClients }, { InboxClient }] = await Promise.all([import("../../src/chain/clients.js"), import("../../src/chain/inboxClient.js")]);
   return new InboxClient({ address: address as `0x${string}`, client: (await chainClients({ rpc })).client });
 }
 
 async function buildVkey(build: string): Promise<string> {
   const ptau = process.env.ZKSEQ_PTAU;
+  const { buildCircuit } = await import("../../src/build/buildCircuit.js");
   return (await buildCircuit(getBatchBuild(build), ptau ? { ptau } : {})).verificationKey;
 }

@@ -3,7 +3,6 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile, cp } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as snarkjs from "snarkjs";
 import { readR1cs } from "r1csfile";
 import { getBuild, mainComponentSource, type CircuitBuild } from "../builds.js";
@@ -13,11 +12,11 @@ import { availableParallelism } from "node:os";
 import { resolvePtau, type PtauFile } from "./ptau.js";
 import { devSetup } from "./devSetup.js";
 import { withSharedCurve } from "./curves.js";
+import { PACKAGE_ROOT } from "../packageRoot.js";
 
 const require = createRequire(import.meta.url);
 
-/** The zkseq package root (where circuits/ lives). */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export { PACKAGE_ROOT };
 /** Where circuit sources live. */
 export const CIRCUITS_DIR = join(PACKAGE_ROOT, "circuits");
 /** The default build cache. */

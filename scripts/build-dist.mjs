@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// npm run build (and npm install, through prepare): compiles the runtime
+// folders (tsconfig.build.json) into dist/ and copies the non-TypeScript files
+// the compiled modules load relative to themselves. Last it writes
+// dist/.build-stamp, dated when the build started: bin/zkseq.mjs runs dist/
+// only while no source is newer than that stamp (a source saved during the
+// build counts as newer).
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+const stamp = join(dist, ".build-stamp");
+
+/** Files the compiled code reads or loads by their path next to it (tsc copies only what is imported). */
+const ASSETS = ["prover/worker.mjs", "src/ceremony/knownPtau.json"];
+
+const started = new Date();
+rmSync(stamp, { force: true });
+
+let tsc;
+try {
+  tsc = createRequire(join(root, "package.json")).resolve("typescript/bin/tsc");
+} catch {
+  // npm install --omit=dev still runs prepare; zkseq then runs its sources through tsx
+  console.warn("zkseq: dist/ not built (typescript is not installed); the CLI will run the sources through tsx (slow start)");
+  process.exit(0);
+}
+const compile = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+if (compile.status !== 0) process.exit(compile.status ?? 1);
+
+for (const asset of ASSETS) {
+  mkdirSync(dirname(join(dist, asset)), { recursive: true });
+  copyFileSync(join(root, asset), join(dist, asset));
+}
+writeFileSync(stamp, `built from the sources as of ${started.toISOString()}\n`);
+utimesSync(stamp, started, started);
