@@ -21,6 +21,9 @@ import { promisify } from "node:util";
 import { compileContracts } from "../src/chain/compileContracts.js";
 import { DEFAULT_CACHE_DIR, PACKAGE_ROOT } from "../src/build/buildCircuit.js";
 import { consoleLogger } from "../src/logger.js";
+import { batchInboxAbi } from "../src/chain/abi.js";
+import { compileSolidity } from "../src/chain/solc.js";
+import { ContractsNotBuiltError } from "../src/errors.js";
 
 const run = promisify(execFile);
 const logger = consoleLogger("package-test");
@@ -92,4 +95,15 @@ test("package: a fresh project installs the npm pack tarball and, with plain nod
     await server.close().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("package: the shipped BatchInbox has the committed ABI, and a contract solc-js cannot compile is one CONTRACTS_NOT_BUILT line", async () => {
+  const shipped = JSON.parse(await readFile(join(PACKAGE_ROOT, "dist", "contracts", "BatchInbox.json"), "utf8")) as { abi: unknown; bytecode: string };
+  assert.deepEqual(shipped.abi, batchInboxAbi, "dist/contracts/BatchInbox.json and src/chain/abi.ts come from the same sources");
+  assert.match(shipped.bytecode, /^0x[0-9a-f]{1000,}$/);
+  const file = "contracts/verifiers/Broken.sol";
+  assert.throws(
+    () => compileSolidity({ [file]: "pragma solidity ^0.8.0; contract Broken { function f( }" }, [{ file, name: "Broken" }]),
+    (e: unknown) => e instanceof ContractsNotBuiltError && e.code === "CONTRACTS_NOT_BUILT" && /^Broken cannot be compiled: solc 0\.8\.\d+ failed: /.test(e.message) && !e.message.includes("\n"),
+  );
 });
