@@ -61,7 +61,7 @@ export async function readContractArtifact(path: string, buildIds = "dev"): Prom
  * compiled with solc-js, once: the artifact is cached next to the keys.
  *
  * @example
- * const verifier = await readVerifierArtifact(getBatchBuild("dev"), { cacheDir: process.env.ZKSEQ_BUILD_DIR })
+ * const verifier = await readVerifierArtifact(getBatchBuild("dev"), { ptau: "ceremony/ptau" }) // the keys buildCircuit gives for that ptau
  */
 export async function readVerifierArtifact(build: CircuitBuild, options: BuildOptions = {}): Promise<ContractArtifact> {
   const name = verifierContractName(build.id);
