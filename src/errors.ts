@@ -262,10 +262,15 @@ export class NotEquivocationError extends ZkseqError {
   }
 }
 
-/** The contracts are not compiled (or a build's verifier is missing): run `npm run build:contracts`. */
+/** A contract zkseq deploys is neither compiled nor compilable on demand; the message names the command that fixes it. */
 export class ContractsNotBuiltError extends ZkseqError {
-  constructor(what: string, buildIds: string) {
-    super("CONTRACTS_NOT_BUILT", `${what} is not compiled: run \`npm run build:contracts -- ${buildIds}\``);
+  /**
+   * @param what the contract(s)
+   * @param fix the command that makes them, e.g. `npm run build:contracts -- dev`
+   * @param reason why they could not be compiled on demand, if that was tried
+   */
+  constructor(what: string, fix: string, reason?: string, cause?: unknown) {
+    super("CONTRACTS_NOT_BUILT", reason === undefined ? `${what} is not compiled: run \`${fix}\`` : `${what} cannot be compiled: ${reason}${fix ? `; run \`${fix}\`` : ""}`, { cause });
   }
 }
 

@@ -19,14 +19,19 @@ const require = createRequire(import.meta.url);
 export { PACKAGE_ROOT };
 /** Where circuit sources live. */
 export const CIRCUITS_DIR = join(PACKAGE_ROOT, "circuits");
-/** The default build cache. */
-export const DEFAULT_CACHE_DIR = join(PACKAGE_ROOT, "build");
+/**
+ * The default build cache: `$ZKSEQ_BUILD_DIR`, else <package>/build. The one
+ * environment variable the library reads itself: an installed package's
+ * folder (node_modules/zkseq) is a poor home for keys that must outlive a
+ * reinstall, and every entry point (deploy, prover, CLI) must agree on it.
+ */
+export const DEFAULT_CACHE_DIR = process.env.ZKSEQ_BUILD_DIR ? resolve(process.env.ZKSEQ_BUILD_DIR) : join(PACKAGE_ROOT, "build");
 
 /** Options of compileCircuit / buildCircuit. */
 export interface BuildOptions {
   /** A ptau file or a folder of them. Without one, an earlier setup in the cache is reused, else development keys are made directly from fresh random toxic waste (seconds, loud; see devSetup.ts). */
   ptau?: string;
-  /** The build cache (default: <package>/build). */
+  /** The build cache (default: `$ZKSEQ_BUILD_DIR`, else <package>/build). */
   cacheDir?: string;
   /** Progress goes here (default: silent). */
   logger?: Logger;

@@ -1,16 +1,15 @@
 import type { Address, Hex, PublicClient, WalletClient } from "viem";
 import { poseidonContract } from "circomlibjs";
-import { getBatchBuild } from "../builds.js";
+import type { BuildOptions } from "../build/buildCircuit.js";
+import { equivocationBuildFor, getBatchBuild, getKeyOwnershipBuild } from "../builds.js";
 import type { Committee } from "../committee.js";
 import { genesisCommitteeOf } from "../election.js";
 import type { PublicKey } from "../keys.js";
 import { InvalidArgumentError } from "../errors.js";
 import { poseidon } from "../poseidon.js";
 import { batchInboxAbi, poseidon2Abi, poseidon3Abi } from "./abi.js";
-import { KEY_OWNERSHIP_BUILD } from "../builds.js";
-import { readContractArtifact } from "./artifacts.js";
+import { readContractArtifact, readVerifierArtifact } from "./artifacts.js";
 import { InboxClient } from "./inboxClient.js";
-import { verifierContractName } from "./verifierSources.js";
 
 /** The inbox's tunable parameters (the build fixes committeeDepth, signerCount and maxForcedPerBatch). */
 export interface InboxParams {
@@ -80,7 +79,9 @@ async function deployed(client: PublicClient, hash: Hex): Promise<{ address: Add
 /**
  * Deploys zkseq's contracts for a build: circomlibjs's Poseidon contracts (2
  * and 3 inputs), the build's Batch and Equivocation verifiers and the
- * KeyOwnership verifier (compiled by `npm run build:contracts`), and the
+ * KeyOwnership verifier (Hardhat's, compiled by `npm run build:contracts` in a
+ * checkout; else compiled on demand with solc-js from the keys buildCircuit
+ * sets up or finds with `buildOptions`, see readVerifierArtifact), and the
  * BatchInbox, which elects epoch 0's committee from `genesisMembers` (the
  * deployer trusts them; they need no bond): weight 1 each, leaves in memberId
  * order, threshold floor(2n/3) + 1. `deployment.genesisCommittee` is that committee.
@@ -100,6 +101,8 @@ export async function deployInbox(opts: {
   /** What batch 1 takes as prevBatchHash (default Poseidon(chainId, genesisCommitteeHash)). */
   genesisBatchHash?: bigint;
   params?: Partial<InboxParams>;
+  /** Where the verifiers' keys come from when they are compiled on demand (no Hardhat artifacts): the ptau and build cache of buildCircuit. */
+  buildOptions?: BuildOptions;
 }): Promise<{ deployment: Deployment; inbox: InboxClient }> {
   const build = getBatchBuild(opts.build);
   const { wallet, client } = opts;
@@ -116,11 +119,10 @@ export async function deployInbox(opts: {
   const genesis = genesisCommittee.hash;
   const genesisBatchHash = opts.genesisBatchHash ?? poseidon([BigInt(await client.getChainId()), genesis]);
 
-  const batchVerifierArt = await readContractArtifact(`verifiers/${verifierContractName(build.id)}.sol/${verifierContractName(build.id)}`, build.id);
-  const eqName = verifierContractName(`equivocation-${build.id}`);
-  const eqVerifierArt = await readContractArtifact(`verifiers/${eqName}.sol/${eqName}`, build.id);
-  const koName = verifierContractName(KEY_OWNERSHIP_BUILD);
-  const koVerifierArt = await readContractArtifact(`verifiers/${koName}.sol/${koName}`, build.id);
+  const buildOptions = opts.buildOptions ?? {};
+  const batchVerifierArt = await readVerifierArtifact(build, buildOptions);
+  const eqVerifierArt = await readVerifierArtifact(equivocationBuildFor(build.id), buildOptions);
+  const koVerifierArt = await readVerifierArtifact(getKeyOwnershipBuild(), buildOptions);
   const inboxArt = await readContractArtifact("BatchInbox.sol/BatchInbox", build.id);
 
   const p2 = await deployed(client, await wallet.deployContract({ abi: poseidon2Abi, bytecode: poseidonContract.createCode(2) as Hex, account, chain }));

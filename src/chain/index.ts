@@ -7,3 +7,5 @@ export * from "./inboxClient.js";
 export { verifierContractName, writeVerifierSources, VERIFIERS_DIR } from "./verifierSources.js";
 export { compileContracts, writeAbiModule } from "./compileContracts.js";
 export * from "./clients.js";
+export { PACKAGED_CONTRACTS, PACKAGED_CONTRACTS_DIR, writePackagedContracts } from "./packagedContracts.js";
+export { compileSolidity, SOLC_SETTINGS } from "./solc.js";
