@@ -4,7 +4,8 @@
  * compiled code: every entry point, `npx zkseq --help`, deployInbox without
  * Hardhat (BatchInbox from dist/contracts/, the verifiers compiled on demand
  * with solc-js), a proof, verifyBatch, submitBatch, the LightClient and an
- * inclusion proof (test/helpers/packageConsumer.mjs).
+ * inclusion proof (test/helpers/packageConsumer.mjs); then the README's
+ * integrator example (examples/follow-the-chain.mjs) in the same project.
  *
  * Kept inside its time budget by handing the consumer this repo's build cache
  * (ZKSEQ_BUILD_DIR: the keys are set up once, not per install) and by
@@ -19,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { compileContracts } from "../src/chain/compileContracts.js";
-import { DEFAULT_CACHE_DIR, PACKAGE_ROOT } from "../src/build/buildCircuit.js";
+import { DEFAULT_CACHE_DIR, PACKAGE_ROOT, buildCircuit } from "../src/build/buildCircuit.js";
 import { consoleLogger } from "../src/logger.js";
 import { batchInboxAbi } from "../src/chain/abi.js";
 import { compileSolidity } from "../src/chain/solc.js";
@@ -86,10 +87,16 @@ test("package: a fresh project installs the npm pack tarball and, with plain nod
     delete env.NODE_OPTIONS; // no tsx loader from this test run
     const tRun = Date.now();
     const { stdout } = await sh(process.execPath, ["consumer.mjs"], { cwd: project, env, timeout: 180_000 });
-    const result = JSON.parse(stdout.trim().split("\n").pop()!) as { ok: boolean; batchNumber: string; transactions: number; timings: Record<string, number> };
+    const result = JSON.parse(stdout.trim().split("\n").pop()!) as { ok: boolean; inbox: string; batchNumber: string; transactions: number; timings: Record<string, number> };
     assert.equal(result.ok, true);
     assert.equal(result.batchNumber, "1");
     assert.equal(result.transactions, 3);
+
+    // the README's integrator example, in the same project, on the batch the consumer landed
+    await copyFile(join(PACKAGE_ROOT, "examples", "follow-the-chain.mjs"), join(project, "follow-the-chain.mjs"));
+    const vkey = (await buildCircuit("dev", { ...(ptau ? { ptau } : {}) })).verificationKey;
+    const follow = await sh(process.execPath, ["follow-the-chain.mjs"], { cwd: project, env: { ...env, ZKSEQ_RPC: env.ZKSEQ_CONSUMER_RPC, ZKSEQ_INBOX: result.inbox, ZKSEQ_VKEY: vkey } });
+    assert.equal(follow.stdout, "batch 1: proof ok, 3 transactions, 3 with an inclusion proof\n");
     logger.info(`package test: ${((Date.now() - t0) / 1000).toFixed(1)} s in all (install ${(installMs / 1000).toFixed(1)} s, consumer ${((Date.now() - tRun) / 1000).toFixed(1)} s: ${JSON.stringify(result.timings)})`);
   } finally {
     await server.close().catch(() => undefined);

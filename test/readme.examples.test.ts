@@ -20,13 +20,22 @@ async function readmeExamples(): Promise<{ path: string; shown: string }[]> {
   return [...readme.matchAll(/<!-- example: (\S+) -->\n```[a-z]*\n([\s\S]*?)```/g)].map((m) => ({ path: m[1]!, shown: m[2]! }));
 }
 
-test("README: every example it shows is a file under examples/, shown verbatim", async () => {
+test("README: every example it shows is a file under examples/, shown verbatim and run by a test", async () => {
   const examples = await readmeExamples();
-  assert.ok(examples.length >= 1, "the README shows its examples through markers");
+  assert.ok(examples.length >= 2, "the README shows its examples through markers");
+  // prove-a-batch runs below; follow-the-chain needs a chain with a landed batch: the package test runs it in a consumer project
+  const runners: Record<string, string> = { "examples/prove-a-batch.mjs": "test/readme.examples.test.ts", "examples/follow-the-chain.mjs": "test/package.consumer.test.ts" };
   for (const e of examples) {
     assert.match(e.path, /^examples\/[\w.-]+\.mjs$/);
     assert.equal(e.shown, await readFile(`${ROOT}${e.path}`, "utf8"), `${e.path} differs from the README's copy`);
+    const runner = runners[e.path];
+    assert.ok(runner, `${e.path}: no test runs it`);
+    assert.ok((await readFile(`${ROOT}${runner}`, "utf8")).includes(e.path.split("/")[1]!), `${runner} runs ${e.path}`);
   }
+  // no other fenced TypeScript or JavaScript in the README: every example is a file that runs
+  const readme = await readFile(`${ROOT}README.md`, "utf8");
+  const fenced = [...readme.matchAll(/(<!-- example: \S+ -->\n)?```(ts|js|typescript|javascript)\n/g)];
+  assert.deepEqual(fenced.filter((m) => !m[1]).map((m) => m.index), [], "a code block that is not an example file");
 });
 
 test("README: the library example proves a batch and verifies it, with plain node and the package's own entry points", async () => {
