@@ -1,7 +1,8 @@
 /**
  * zkseq as a dependency: the `npm pack` tarball installed in a fresh project
  * (from the npm cache) and used from plain node, against the package's own
- * compiled code: every entry point, `npx zkseq --help`, deployInbox without
+ * compiled code: every entry point, `npx zkseq --help`, a circuit compiled
+ * from the installed sources (circomlib includes resolved in node_modules), deployInbox without
  * Hardhat (BatchInbox from dist/contracts/, the verifiers compiled on demand
  * with solc-js), a proof, verifyBatch, submitBatch, the LightClient and an
  * inclusion proof (test/helpers/packageConsumer.mjs); then the README's

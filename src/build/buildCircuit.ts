@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile, cp } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import * as snarkjs from "snarkjs";
 import { readR1cs } from "r1csfile";
 import { getBuild, mainComponentSource, type CircuitBuild } from "../builds.js";
@@ -123,10 +123,18 @@ async function publish(tmp: string, dir: string, marker: string): Promise<void> 
   }
 }
 
-function runCircom(args: string[], logger: Logger): Promise<void> {
+/** The deepest folder that holds every one of `paths` (absolute). */
+export function commonAncestor(paths: readonly string[]): string {
+  const split = paths.map((p) => resolve(p).split(sep));
+  const common: string[] = [];
+  for (let i = 0; split.every((parts) => i < parts.length && parts[i] === split[0]![i]); i++) common.push(split[0]![i]!);
+  return common.join(sep) || sep;
+}
+
+function runCircom(args: string[], logger: Logger, cwd: string = PACKAGE_ROOT): Promise<void> {
   const cli = join(packageDir("circom2"), "cli.js");
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const collect = (d: Buffer) => {
       out += d.toString();
@@ -171,7 +179,9 @@ export async function compileCircuit(buildOrId: string | CircuitBuild, options: 
       const circomlibParent = resolve(packageDir("circomlib"), "..");
       logger.info(`[compile] ${build.id} ${JSON.stringify(build.params)} with circom2 ${packageVersion("circom2")} (--O2)`);
       const t0 = Date.now();
-      await runCircom([main, "--r1cs", "--wasm", "--sym", "--O2", "-l", CIRCUITS_DIR, "-l", circomlibParent, "-o", tmp], logger);
+      // circom2 (WASI) reads only below its working directory: run it from the deepest folder holding every path it needs
+      // (an installed zkseq finds circomlib beside it in node_modules, and a build cache may live anywhere)
+      await runCircom([main, "--r1cs", "--wasm", "--sym", "--O2", "-l", CIRCUITS_DIR, "-l", circomlibParent, "-o", tmp], logger, commonAncestor([tmp, CIRCUITS_DIR, circomlibParent]));
       // The generated witness calculator is CommonJS; give it a .cjs twin so ESM code can require it.
       await cp(join(tmp, `${name}_js`, "witness_calculator.js"), join(tmp, `${name}_js`, "witness_calculator.cjs"));
       const r1cs = await readR1cs(join(tmp, `${name}.r1cs`), { loadConstraints: false, loadMap: false, singleThread: true });

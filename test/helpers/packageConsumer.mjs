@@ -6,7 +6,10 @@
 // from), ZKSEQ_PTAU (optional). Out: one JSON line on stdout with what it checked.
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { batchHash, buildCircuit, buildWitnessInput, generateMemberKey, getBatchBuild, headerToJSON, proposeBatch, signReport, txHashOf } from "zkseq";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { batchHash, buildCircuit, compileCircuit, buildWitnessInput, generateMemberKey, getBatchBuild, getBuild, headerToJSON, proposeBatch, signReport, txHashOf } from "zkseq";
 import { chainClients, deployInbox, HARDHAT_DEV_KEY } from "zkseq/chain";
 import { buildFiles, ProvingPool } from "zkseq/prover";
 import { LightClient, proveInclusion, verifyInclusion, verifyBatch } from "zkseq/sdk";
@@ -25,6 +28,11 @@ const step = async (name, fn) => {
 };
 
 await step("cli", () => execFileSync("npx", ["--no-install", "zkseq", "--help"], { stdio: "pipe" })); // throws unless it exits 0
+
+// circom compiles the package's own circuit sources from inside node_modules, their circomlib includes resolved there
+// (the smallest build, into a fresh cache: KeyOwnership includes circomlib's babyjub.circom)
+const compiled = await step("compile", async () => compileCircuit("key-ownership", { cacheDir: await mkdtemp(join(tmpdir(), "zkseq-consumer-build-")) }));
+check(compiled.constraints === getBuild("key-ownership").constraints, `the circuit compiled from the installed package has its pinned constraint count (${compiled.constraints})`);
 
 const rpc = process.env.ZKSEQ_CONSUMER_RPC;
 check(rpc, "ZKSEQ_CONSUMER_RPC is set");
