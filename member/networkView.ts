@@ -1,12 +1,10 @@
 import { EventEmitter } from "node:events";
-import { randomBytes } from "node:crypto";
 import type { Logger as PinoLogger } from "pino";
 import { getBatchBuild } from "../src/builds.js";
 import type { Committee } from "../src/committee.js";
 import { TX_HASH_BITS, assertUint, toBigInt } from "../src/field.js";
 import type { MemberKey, PublicKey } from "../src/keys.js";
 import { leaderOf, roundAt, roundTimeLeft } from "../src/leaderSchedule.js";
-import { proposalAuthFromJSON, verifyIdentity } from "../src/proposal.js";
 import { requestJson } from "../src/http.js";
 import { toHex } from "../src/service.js";
 import { txInclusionProof } from "../src/txTree.js";
@@ -15,6 +13,7 @@ import type { ForcedEntryEvent, InboxClient, InboxState } from "../src/chain/inb
 import type { ProverStats } from "../prover/proverStats.js";
 import type { ProposerProgress } from "../proposer/proposer.js";
 import type { LandedBatch, MemberStore } from "./memberStore.js";
+import { provenPeerKey } from "./peerIdentity.js";
 
 /** A source of prover figures the page shows (a prover's `GET /stats`, or the member's own pool). */
 export interface ProverSource {
@@ -293,12 +292,12 @@ export class NetworkView extends EventEmitter<{ snapshot: [NetworkSnapshot] }> {
     const now = Date.now();
     const committee = await this.opts.committees.get(state.committeeHash);
     if (BigInt(this.forced.length) < state.forcedQueueLength) this.forced = await inbox.forcedEntries();
-    await Promise.all([this.pollPeers(committee, now), this.pollProvers(now), this.readReceipts()]);
+    const shown = store.batches(SERIES_BATCHES);
+    await Promise.all([this.pollPeers(committee, now), this.pollProvers(now), this.readReceipts(shown)]);
 
     const me = committee?.has(this.opts.key.publicKey) ? committee.indexOf(this.opts.key.publicKey) : null;
     const round = roundAt(state.lastCommitteeBatchAt, BigInt(timeMs), this.opts.roundTimeoutMs);
     const leader = committee ? leaderOf(committee, state.nextBatchNumber, round) : null;
-    const shown = store.batches(SERIES_BATCHES);
     const batchViews = shown.map((b) => this.batchView(b));
     const oldestFirst = [...batchViews].reverse().filter((b) => b.finalAt !== null);
     const series = {
@@ -454,16 +453,12 @@ export class NetworkView extends EventEmitter<{ snapshot: [NetworkSnapshot] }> {
       this.opts.peers.map(async (raw) => {
         const url = raw.replace(/\/+$/, "");
         if (!this.peerKeys.has(url)) {
-          try {
-            const nonce = BigInt("0x" + randomBytes(31).toString("hex"));
-            const body = await requestJson<{ publicKey?: unknown; signature?: unknown }>("member", `${url}/identity`, { body: { nonce: nonce.toString() }, timeoutMs: 1500, maxBytes: 64 * 1024 });
-            const key = Array.isArray(body.publicKey) && body.publicKey.length === 2 ? ([toBigInt(body.publicKey[0], "publicKey"), toBigInt(body.publicKey[1], "publicKey")] as const) : undefined;
-            const sig = proposalAuthFromJSON({ leader: 0, signature: body.signature }).signature;
-            if (key && verifyIdentity(key, nonce, sig)) this.peerKeys.set(url, key.map(String).join(","));
-          } catch {
+          const key = await provenPeerKey(url, 1500);
+          if (!key) {
             this.peerState.set(url, { ...(this.peerState.get(url) ?? { lastSeen: null, followedTo: null, pending: null }), up: false });
             return;
           }
+          this.peerKeys.set(url, key);
         }
         try {
           const h = await requestJson<{ followedTo?: unknown; pending?: unknown }>("member", `${url}/healthz`, { timeoutMs: 1500, maxBytes: 64 * 1024 });
@@ -494,18 +489,19 @@ export class NetworkView extends EventEmitter<{ snapshot: [NetworkSnapshot] }> {
     ).filter((v): v is ProverView => v !== undefined);
   }
 
-  /** Gas and block time of followed batches that lack them (a few per refresh). */
-  private async readReceipts(): Promise<void> {
-    const missing = this.opts.store
-      .batches(SERIES_BATCHES)
-      .filter((b) => b.blockTimeMs === null)
-      .slice(0, 20);
+  /** Gas and block time of the shown batches that lack them (a few per refresh), stored and filled in place. */
+  private async readReceipts(batches: LandedBatch[]): Promise<void> {
+    const client = this.opts.inbox.client;
     await Promise.all(
-      missing.map(async (b) => {
-        const client = this.opts.inbox.client;
-        const [receipt, block] = await Promise.all([client.getTransactionReceipt({ hash: b.l1TxHash as `0x${string}` }), client.getBlock({ blockNumber: b.blockNumber })]);
-        this.opts.store.setBatchReceipt(b.batchNumber, receipt.gasUsed, Number(block.timestamp) * 1000);
-      }),
+      batches
+        .filter((b) => b.blockTimeMs === null)
+        .slice(0, 20)
+        .map(async (b) => {
+          const [receipt, block] = await Promise.all([client.getTransactionReceipt({ hash: b.l1TxHash as `0x${string}` }), client.getBlock({ blockNumber: b.blockNumber })]);
+          b.gasUsed = receipt.gasUsed;
+          b.blockTimeMs = Number(block.timestamp) * 1000;
+          this.opts.store.setBatchReceipt(b.batchNumber, b.gasUsed, b.blockTimeMs);
+        }),
     );
   }
 }

@@ -11,9 +11,7 @@ import { buildWitnessInput } from "../src/witness.js";
 import { requestJson } from "../src/http.js";
 import { txHashOf } from "../src/txHash.js";
 import { leaderOf, roundAt, roundTimeLeft } from "../src/leaderSchedule.js";
-import { proposalAuthFromJSON, proposalAuthToJSON, signProposal, verifyIdentity, type ProposalAuthJson } from "../src/proposal.js";
-import { toBigInt } from "../src/field.js";
-import { randomBytes } from "node:crypto";
+import { proposalAuthToJSON, signProposal, type ProposalAuthJson } from "../src/proposal.js";
 import { InboxRevertError, MemberAnswerError, ServiceError, ZkseqError } from "../src/errors.js";
 import { expectedNextCommittee, type ForcedEntryEvent, type InboxClient, type InboxState } from "../src/chain/inboxClient.js";
 import type { ProverClient } from "../prover/proverClient.js";
@@ -23,6 +21,7 @@ import type { JobProof } from "../prover/prover.js";
 import type { JobRequest } from "../prover/jobRequest.js";
 import type { MemberStore } from "../member/memberStore.js";
 import type { SignRequest } from "../member/memberNode.js";
+import { provenPeerKey } from "../member/peerIdentity.js";
 import { ProposerStore, type ProposalRecord } from "./proposerStore.js";
 import { landableTimeBase, readChainClock, type ChainClock } from "./chainClock.js";
 import { AnswerFaults, chooseSigners, parseSignAnswer, parseTimesAnswer, type TimesAnswer } from "./memberAnswers.js";
@@ -312,15 +311,9 @@ export class Proposer extends EventEmitter<{ progress: [ProposerProgress] }> {
       this.opts.peers.map(async (raw) => {
         const url = raw.replace(/\/+$/, "");
         if (this.peerKeys.has(url)) return;
-        try {
-          const nonce = BigInt("0x" + randomBytes(31).toString("hex"));
-          const body = await requestJson<{ publicKey?: unknown; signature?: unknown }>("member", `${url}/identity`, { body: { nonce: nonce.toString() }, timeoutMs: this.opts.memberTimeoutMs ?? 2000, maxBytes: 64 * 1024 });
-          const pk = Array.isArray(body.publicKey) && body.publicKey.length === 2 ? ([toBigInt(body.publicKey[0], "publicKey"), toBigInt(body.publicKey[1], "publicKey")] as const) : undefined;
-          const sig = proposalAuthFromJSON({ leader: 0, signature: body.signature }).signature;
-          if (pk && verifyIdentity(pk, nonce, sig)) this.peerKeys.set(url, pk.map(String).join(","));
-        } catch {
-          // unreachable or not a member now: tried again at the next cut
-        }
+        // unreachable or not a member now: tried again at the next cut
+        const key = await provenPeerKey(url, this.opts.memberTimeoutMs ?? 2000);
+        if (key) this.peerKeys.set(url, key);
       }),
     );
     const byIndex = new Map<number, string>();
